@@ -1,0 +1,70 @@
+package dev.poolwise;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * One physical connection and its bookkeeping.
+ *
+ * <p>Concurrency: {@link #state} and {@link #lastReleasedNanos} are read and written only under the
+ * pool's lock. {@link #evictionReason} is volatile because a connection handle sets it from the
+ * borrowing thread (a statement failed with a broken-connection SQLState) and the housekeeper sets it
+ * (max lifetime, soft eviction) while someone else holds the entry; the first reason wins, later ones
+ * are ignored, which is benign: any reason is enough to close the connection on its return.
+ */
+final class PoolEntry {
+
+  /** In the idle stack, ready to hand out. */
+  static final int IDLE = 0;
+  /** Borrowed by the application through a handle. */
+  static final int IN_USE = 1;
+  /** Taken out of the idle stack by the housekeeper for a keepalive check. */
+  static final int RESERVED = 2;
+  /** Closed or being closed; no longer counted in the pool. */
+  static final int REMOVED = 3;
+
+  final Connection raw;
+  final ConnectionDefaults defaults;
+  final long createdNanos;
+  /** When max lifetime retires this connection ({@link Long#MAX_VALUE} when there is no lifetime). */
+  final long retireAtNanos;
+  /** A sequence number for messages and tests ("connection #7"). */
+  final long id;
+
+  int state = IN_USE;
+  long lastReleasedNanos;
+  private volatile String evictionReason;
+
+  PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos) {
+    this.id = id;
+    this.raw = raw;
+    this.defaults = defaults;
+    this.createdNanos = createdNanos;
+    this.retireAtNanos = retireAtNanos;
+    this.lastReleasedNanos = createdNanos;
+  }
+
+  /** Called by a handle when a JDBC call failed; marks the entry for eviction when the failure means it is dead. */
+  void checkBroken(SQLException failure) {
+    if (BrokenConnections.isBroken(failure)) {
+      markForEviction("broken (SQLState " + failure.getSQLState() + ")");
+    }
+  }
+
+  /** Close this connection instead of reusing it; the first reason given is kept. */
+  void markForEviction(String reason) {
+    if (evictionReason == null) {
+      evictionReason = reason;
+    }
+  }
+
+  /** Why this entry will be closed, or {@code null} while it is healthy. */
+  String evictionReason() {
+    return evictionReason;
+  }
+
+  @Override
+  public String toString() {
+    return "connection #" + id;
+  }
+}

@@ -1,0 +1,494 @@
+package dev.poolwise;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A pooling {@link DataSource}: fast, fair (strict FIFO under contention) and at home with virtual threads.
+ *
+ * <pre>{@code
+ * try (var pool = PoolwiseDataSource.fromUrl("postgresql://app:secret@localhost:5432/shop?connection_limit=20")) {
+ *   try (Connection c = pool.getConnection()) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Configure it from a {@link #builder()}, from {@link #fromProperties(Properties) Properties} with
+ * {@code poolwise.*} keys, or from a JDBC URL / {@code DATABASE_URL} ({@link #fromUrl(String)}).
+ * When no connection can be had within {@code acquireTimeout}, {@link #getConnection()} throws
+ * {@link PoolTimeoutException}, whose message says what the pool looked like at that moment.
+ */
+public final class PoolwiseDataSource implements DataSource, AutoCloseable {
+
+  private final ConnectionPool pool;
+
+  private PoolwiseDataSource(PoolSettings settings) throws SQLException {
+    this.pool = new ConnectionPool(settings);
+  }
+
+  /** A builder for programmatic configuration. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A pool for a JDBC URL ({@code jdbc:postgresql://…}, or any driver's) or a {@code DATABASE_URL}
+   * ({@code postgresql://user:password@host:5432/db?connection_limit=20&pool_timeout=10}, also
+   * {@code postgres://}). See {@code docs/configuration.md} for the recognised parameters.
+   *
+   * @throws IllegalArgumentException when the URL is malformed or names an unknown parameter; the message
+   *     names the offending part and never contains the password
+   * @throws SQLException when {@link StartMode#FAIL_FAST} is configured and the first connection fails
+   */
+  public static PoolwiseDataSource fromUrl(String url) throws SQLException {
+    return builder().url(url).build();
+  }
+
+  /**
+   * A pool configured from {@code poolwise.*} keys, e.g. {@code poolwise.url}, {@code poolwise.maxSize},
+   * {@code poolwise.acquireTimeout=5s}. Keys under {@code poolwise.driver.} go to the driver.
+   */
+  public static PoolwiseDataSource fromProperties(Properties properties) throws SQLException {
+    return builder().properties(properties).build();
+  }
+
+  /** The pool's counts at this instant. Cheap enough to call from a health check. */
+  public PoolSnapshot snapshot() {
+    return pool.snapshot();
+  }
+
+  /** The pool's name, as used in thread names, messages and metrics. */
+  public String poolName() {
+    return pool.settings().poolName();
+  }
+
+  /**
+   * Retire every connection: idle ones are closed now, borrowed ones when they are returned. New
+   * connections are opened as demand requires. Use after a failover or a credentials rotation.
+   */
+  public void softEvictAll() {
+    pool.softEvictAll();
+  }
+
+  /** {@code true} once {@link #close()} has begun. */
+  public boolean isClosed() {
+    return pool.isClosed();
+  }
+
+  /**
+   * Borrow a connection: the most recently used idle one, a new one when below {@code maxSize},
+   * otherwise wait in FIFO order until one is returned or {@code acquireTimeout} passes.
+   *
+   * @throws PoolTimeoutException when none could be had in time
+   * @throws SQLException when the pool is closed or the waiting thread is interrupted (its interrupt flag
+   *     stays set)
+   */
+  @Override
+  public Connection getConnection() throws SQLException {
+    return pool.acquire();
+  }
+
+  /**
+   * Not supported: a pool's connections all belong to one user. Configure the credentials on the
+   * builder (or a {@code Supplier<Credentials>} when they rotate).
+   */
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException(
+        "Poolwise pool '" + poolName() + "' does not open connections for other users; configure credentials on the"
+            + " builder instead (credentials(Supplier) supports rotation)");
+  }
+
+  /**
+   * Close the pool: waiting threads fail at once, idle connections are closed, borrowed connections are
+   * closed when returned; after {@code shutdownTimeout} whatever is still borrowed is aborted.
+   */
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    throw new SQLFeatureNotSupportedException("Poolwise logs through SLF4J; setLogWriter is not supported");
+  }
+
+  /** Poolwise's acquire timeout is {@code acquireTimeout}; this reports it in whole seconds. */
+  @Override
+  public int getLoginTimeout() {
+    return (int) Math.min(Integer.MAX_VALUE, pool.settings().acquireTimeout().toSeconds());
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    throw new SQLFeatureNotSupportedException(
+        "Poolwise's wait is fixed at build time: set acquireTimeout (or pool_timeout in the URL) instead");
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException("Poolwise logs through SLF4J, not java.util.logging");
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) throws SQLException {
+    if (type.isInstance(this)) {
+      return type.cast(this);
+    }
+    DataSource delegate = pool.settings().dataSource();
+    if (delegate != null) {
+      if (type.isInstance(delegate)) {
+        return type.cast(delegate);
+      }
+      return delegate.unwrap(type);
+    }
+    throw new SQLException("PoolwiseDataSource does not wrap a " + type.getName());
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> type) throws SQLException {
+    if (type.isInstance(this)) {
+      return true;
+    }
+    DataSource delegate = pool.settings().dataSource();
+    return delegate != null && (type.isInstance(delegate) || delegate.isWrapperFor(type));
+  }
+
+  @Override
+  public String toString() {
+    return "PoolwiseDataSource[" + pool + "]";
+  }
+
+  /**
+   * Configuration for a {@link PoolwiseDataSource}. Every setting has a default (see the README's table);
+   * only a URL (or a {@link DataSource}) is required. {@code Duration.ZERO} turns a timer off where the
+   * setting says so. Not thread-safe; {@link #build()} validates everything and may be called more than once.
+   */
+  public static final class Builder {
+
+    private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
+
+    String poolName;
+    String jdbcUrl;
+    String driverClassName;
+    DataSource dataSource;
+    String username;
+    String password;
+    /** Credentials found in the URL; {@link #username}/{@link #password} win over them. */
+    String urlUsername;
+    String urlPassword;
+    Supplier<Credentials> credentials;
+    final Map<String, String> driverProperties = new LinkedHashMap<>();
+    int maxSize = defaultMaxSize();
+    Integer minIdle;
+    Duration acquireTimeout = Duration.ofSeconds(5);
+    Duration connectTimeout = Duration.ofSeconds(10);
+    Duration idleTimeout = Duration.ofMinutes(10);
+    Duration maxLifetime = Duration.ofMinutes(30);
+    Duration keepaliveInterval = Duration.ofMinutes(2);
+    Duration validationTimeout = Duration.ofSeconds(5);
+    Duration validateAfterIdle = Duration.ofMillis(500);
+    Duration shutdownTimeout = Duration.ofSeconds(10);
+    Duration housekeepingInterval = Duration.ofSeconds(30);
+    Duration creationBackoffInitial = Duration.ofMillis(100);
+    Duration creationBackoffMax = Duration.ofSeconds(10);
+    int maxConcurrentCreations = 2;
+    StartMode startMode = StartMode.BACKGROUND;
+    Boolean autoCommit;
+    Integer transactionIsolation;
+    Boolean readOnly;
+    String catalog;
+    String schema;
+    String connectionInitSql;
+
+    Builder() {}
+
+    /** Ten, or twice the number of processors when that is more: a pool sized for a single service instance. */
+    static int defaultMaxSize() {
+      return Math.max(10, 2 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * A JDBC URL ({@code jdbc:…}) or a {@code DATABASE_URL} ({@code postgresql://…}, {@code postgres://…}).
+     * Pool parameters in it ({@code connection_limit}, {@code pool_timeout}, …) are applied to this builder;
+     * credentials in it are used unless {@link #username}/{@link #password}/{@link #credentials} say otherwise.
+     */
+    public Builder url(String url) {
+      ConnectionUrls.apply(Objects.requireNonNull(url, "url"), this);
+      return this;
+    }
+
+    /** Apply {@code poolwise.*} keys from {@code properties} (see {@link PoolwiseDataSource#fromProperties}). */
+    public Builder properties(Properties properties) {
+      PropertiesConfiguration.apply(Objects.requireNonNull(properties, "properties"), this);
+      return this;
+    }
+
+    /** Take physical connections from this {@link DataSource} instead of a URL. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** Load this driver class before connecting (only needed for drivers that do not self-register). */
+    public Builder driverClassName(String driverClassName) {
+      this.driverClassName = driverClassName;
+      return this;
+    }
+
+    /** The pool's name in thread names, messages and metrics; defaults to {@code poolwise-N}. */
+    public Builder poolName(String poolName) {
+      this.poolName = poolName;
+      return this;
+    }
+
+    public Builder username(String username) {
+      this.username = username;
+      return this;
+    }
+
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * Asked before every new physical connection, so rotated passwords take effect without a restart.
+     * Overrides {@link #username}/{@link #password} and credentials in the URL.
+     */
+    public Builder credentials(Supplier<Credentials> credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** A property passed to the driver on every connect (for example pgjdbc's {@code sslmode}). */
+    public Builder driverProperty(String key, String value) {
+      driverProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** The most connections the pool holds, borrowed and idle together. Default: max(10, 2 × CPUs). */
+    public Builder maxSize(int maxSize) {
+      this.maxSize = maxSize;
+      return this;
+    }
+
+    /** Idle connections kept ready; the idle timeout never shrinks the pool below it. Default 0. */
+    public Builder minIdle(int minIdle) {
+      this.minIdle = minIdle;
+      return this;
+    }
+
+    /** The longest {@code getConnection()} waits before {@link PoolTimeoutException}. Default 5 s. */
+    public Builder acquireTimeout(Duration acquireTimeout) {
+      this.acquireTimeout = acquireTimeout;
+      return this;
+    }
+
+    /** The longest one attempt to open a physical connection may take. Default 10 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** Idle connections above {@code minIdle} are closed after this long unused. Default 10 min; ZERO = never. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /** Connections are retired after this age (minus up to 2.5 % jitter). Default 30 min; ZERO = never. */
+    public Builder maxLifetime(Duration maxLifetime) {
+      this.maxLifetime = maxLifetime;
+      return this;
+    }
+
+    /** Idle connections are validated this often to keep them (and firewalls) alive. Default 2 min; ZERO = off. */
+    public Builder keepaliveInterval(Duration keepaliveInterval) {
+      this.keepaliveInterval = keepaliveInterval;
+      return this;
+    }
+
+    /** The longest a validation ({@code Connection.isValid}) may take. Default 5 s. */
+    public Builder validationTimeout(Duration validationTimeout) {
+      this.validationTimeout = validationTimeout;
+      return this;
+    }
+
+    /** A connection idle longer than this is validated before it is handed out. Default 500 ms; ZERO = always. */
+    public Builder validateAfterIdle(Duration validateAfterIdle) {
+      this.validateAfterIdle = validateAfterIdle;
+      return this;
+    }
+
+    /** How long {@link PoolwiseDataSource#close()} waits for borrowed connections before aborting them. Default 10 s. */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+      return this;
+    }
+
+    /** How often the housekeeper retires idle, old and dead connections. Default 30 s. */
+    public Builder housekeepingInterval(Duration housekeepingInterval) {
+      this.housekeepingInterval = housekeepingInterval;
+      return this;
+    }
+
+    /** After a failed connect, wait this long before the next; doubles per failure. Default 100 ms. */
+    public Builder creationBackoffInitial(Duration creationBackoffInitial) {
+      this.creationBackoffInitial = creationBackoffInitial;
+      return this;
+    }
+
+    /** The ceiling of the connect backoff. Default 10 s. */
+    public Builder creationBackoffMax(Duration creationBackoffMax) {
+      this.creationBackoffMax = creationBackoffMax;
+      return this;
+    }
+
+    /** The most physical connects in flight at once (a login storm hurts the server). Default 2. */
+    public Builder maxConcurrentCreations(int maxConcurrentCreations) {
+      this.maxConcurrentCreations = maxConcurrentCreations;
+      return this;
+    }
+
+    /** Fail fast, fill in the background (default) or start lazily. */
+    public Builder startMode(StartMode startMode) {
+      this.startMode = Objects.requireNonNull(startMode, "startMode");
+      return this;
+    }
+
+    /** Auto-commit of every handed-out connection; restored on return. Default: the driver's (normally true). */
+    public Builder autoCommit(boolean autoCommit) {
+      this.autoCommit = autoCommit;
+      return this;
+    }
+
+    /** A {@code Connection.TRANSACTION_*} level for every handed-out connection; restored on return. */
+    public Builder transactionIsolation(int transactionIsolation) {
+      this.transactionIsolation = transactionIsolation;
+      return this;
+    }
+
+    /** Read-only mode of every handed-out connection; restored on return. */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
+    /** The catalog set on every new connection; restored on return. */
+    public Builder catalog(String catalog) {
+      this.catalog = catalog;
+      return this;
+    }
+
+    /** The schema set on every new connection (PostgreSQL: the search path); restored on return. */
+    public Builder schema(String schema) {
+      this.schema = schema;
+      return this;
+    }
+
+    /** SQL run once on every new physical connection, before it is first handed out. */
+    public Builder connectionInitSql(String connectionInitSql) {
+      this.connectionInitSql = connectionInitSql;
+      return this;
+    }
+
+    /**
+     * Validate the configuration and start the pool.
+     *
+     * @throws IllegalArgumentException naming the setting that is invalid and why
+     * @throws SQLException when {@link StartMode#FAIL_FAST} is set and the first connection cannot be opened
+     */
+    public PoolwiseDataSource build() throws SQLException {
+      return new PoolwiseDataSource(settings());
+    }
+
+    PoolSettings settings() {
+      if (jdbcUrl == null && dataSource == null) {
+        throw new IllegalArgumentException("Poolwise needs a database: set url(...) (JDBC URL or DATABASE_URL) or dataSource(...)");
+      }
+      if (jdbcUrl != null && dataSource != null) {
+        throw new IllegalArgumentException("Poolwise takes either url(...) or dataSource(...), not both");
+      }
+      if (maxSize < 1) {
+        throw new IllegalArgumentException("maxSize must be at least 1, was " + maxSize);
+      }
+      int effectiveMinIdle = minIdle == null ? 0 : minIdle;
+      if (effectiveMinIdle < 0 || effectiveMinIdle > maxSize) {
+        throw new IllegalArgumentException("minIdle must be between 0 and maxSize (" + maxSize + "), was " + effectiveMinIdle);
+      }
+      requirePositive("acquireTimeout", acquireTimeout);
+      requirePositive("connectTimeout", connectTimeout);
+      requirePositive("validationTimeout", validationTimeout);
+      requirePositive("housekeepingInterval", housekeepingInterval);
+      requirePositive("creationBackoffInitial", creationBackoffInitial);
+      requireNotNegative("idleTimeout", idleTimeout);
+      requireNotNegative("maxLifetime", maxLifetime);
+      requireNotNegative("keepaliveInterval", keepaliveInterval);
+      requireNotNegative("validateAfterIdle", validateAfterIdle);
+      requireNotNegative("shutdownTimeout", shutdownTimeout);
+      requirePositive("creationBackoffMax", creationBackoffMax);
+      if (creationBackoffMax.compareTo(creationBackoffInitial) < 0) {
+        throw new IllegalArgumentException("creationBackoffMax (" + creationBackoffMax
+            + ") must not be shorter than creationBackoffInitial (" + creationBackoffInitial + ")");
+      }
+      if (maxConcurrentCreations < 1) {
+        throw new IllegalArgumentException("maxConcurrentCreations must be at least 1, was " + maxConcurrentCreations);
+      }
+      if (transactionIsolation != null && !isIsolationLevel(transactionIsolation)) {
+        throw new IllegalArgumentException("transactionIsolation must be one of Connection.TRANSACTION_NONE/READ_UNCOMMITTED/"
+            + "READ_COMMITTED/REPEATABLE_READ/SERIALIZABLE (0, 1, 2, 4, 8), was " + transactionIsolation);
+      }
+      String name = poolName != null && !poolName.isBlank() ? poolName : "poolwise-" + POOL_COUNTER.incrementAndGet();
+      Supplier<Credentials> effectiveCredentials = credentials;
+      if (effectiveCredentials == null) {
+        Credentials fixed = new Credentials(username != null ? username : urlUsername,
+            password != null ? password : urlPassword);
+        effectiveCredentials = () -> fixed;
+      }
+      return new PoolSettings(name, jdbcUrl, driverClassName, dataSource, effectiveCredentials,
+          Map.copyOf(driverProperties), maxSize, effectiveMinIdle, acquireTimeout, connectTimeout, idleTimeout,
+          maxLifetime, keepaliveInterval, validationTimeout, validateAfterIdle, shutdownTimeout,
+          housekeepingInterval, creationBackoffInitial, creationBackoffMax, maxConcurrentCreations, startMode,
+          autoCommit, transactionIsolation, readOnly, catalog, schema, connectionInitSql);
+    }
+
+    private static boolean isIsolationLevel(int level) {
+      return level == Connection.TRANSACTION_NONE || level == Connection.TRANSACTION_READ_UNCOMMITTED
+          || level == Connection.TRANSACTION_READ_COMMITTED || level == Connection.TRANSACTION_REPEATABLE_READ
+          || level == Connection.TRANSACTION_SERIALIZABLE;
+    }
+
+    private static void requirePositive(String name, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
+      }
+    }
+
+    private static void requireNotNegative(String name, Duration value) {
+      if (value == null || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be zero (off) or a positive duration, was " + value);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "PoolwiseDataSource.Builder[url=" + Redaction.redactUrl(jdbcUrl) + ", maxSize=" + maxSize + "]";
+    }
+  }
+}

@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /** SKELETON — being written on main; helpers code against these signatures only. */
-final class ConnectionPool {
+final class ConnectionPool implements ConnectionReleaser {
 
   private final PoolSettings settings;
 
@@ -25,7 +25,8 @@ final class ConnectionPool {
    * Called exactly once per borrow by {@code ConnectionHandle.close()}, after the handle has reset the
    * connection's state (or marked the entry for eviction because the reset failed).
    */
-  void release(PoolEntry entry) {
+  @Override
+  public void release(PoolEntry entry) {
     throw new UnsupportedOperationException("skeleton");
   }
 

@@ -32,7 +32,10 @@ final class PoolEntry {
   final long id;
 
   int state = IN_USE;
+  /** When the application last returned this connection (or when it was created). */
   long lastReleasedNanos;
+  /** When the housekeeper last validated this connection while idle. */
+  long lastKeepaliveNanos;
   private volatile String evictionReason;
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos) {
@@ -42,6 +45,12 @@ final class PoolEntry {
     this.createdNanos = createdNanos;
     this.retireAtNanos = retireAtNanos;
     this.lastReleasedNanos = createdNanos;
+    this.lastKeepaliveNanos = createdNanos;
+  }
+
+  /** Whether max lifetime has retired this connection at {@code nowNanos}. */
+  boolean isPastLifetime(long nowNanos) {
+    return retireAtNanos != Long.MAX_VALUE && nowNanos - retireAtNanos >= 0;
   }
 
   /** Called by a handle when a JDBC call failed; marks the entry for eviction when the failure means it is dead. */

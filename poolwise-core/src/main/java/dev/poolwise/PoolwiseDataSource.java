@@ -36,6 +36,11 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     this.pool = new ConnectionPool(settings);
   }
 
+  /** The pool behind this facade, for tests in this package. */
+  ConnectionPool pool() {
+    return pool;
+  }
+
   /** A builder for programmatic configuration. */
   public static Builder builder() {
     return new Builder();

@@ -1,0 +1,110 @@
+package dev.poolwise;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool's own threads, all daemons named after the pool so a thread dump says whose they are.
+ *
+ * <p>Concurrency: three executors with separate jobs so that none can starve another.
+ * <ul>
+ *   <li>{@code scheduler} (one thread): housekeeping, connect-timeout timers, backoff retries. Its
+ *       tasks never do I/O, so a hung network cannot delay a timer.</li>
+ *   <li>{@code connectors} (one thread per connect in flight, created on demand, idle ones expire):
+ *       physical connects, which can hang; the creator bounds how many run at once.</li>
+ *   <li>{@code closer} (one thread, queued): {@code Connection.close} and {@code abort}, which can
+ *       block on a dead socket and must never run on an application thread or under the pool lock.</li>
+ * </ul>
+ * Failure modes: once {@link #shutdown} has run, work submitted to the closer runs on the calling
+ * thread instead of being dropped, so no physical connection is left open.
+ */
+final class PoolThreads {
+
+  private static final Logger log = LoggerFactory.getLogger(PoolThreads.class);
+
+  final ScheduledThreadPoolExecutor scheduler;
+  final ThreadPoolExecutor connectors;
+  private final ThreadPoolExecutor closer;
+
+  PoolThreads(String poolName) {
+    scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(poolName + "-housekeeper"));
+    scheduler.setRemoveOnCancelPolicy(true);
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    connectors = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        daemonThreads(poolName + "-connector"));
+    closer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        daemonThreads(poolName + "-closer"));
+    closer.allowCoreThreadTimeOut(true);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Closes a physical connection on the closer thread; {@code what} names it in a failure log line. */
+  void closeQuietly(Connection connection, Supplier<String> what) {
+    runOnCloser(() -> {
+      try {
+        connection.close();
+      } catch (Exception | LinkageError e) {
+        log.debug("Closing {} failed: {}", what.get(), e.toString());
+      }
+    });
+  }
+
+  /** Aborts a physical connection that is still borrowed (pool close past its grace period). */
+  void abortQuietly(Connection connection, Supplier<String> what) {
+    Executor inline = Runnable::run;
+    runOnCloser(() -> {
+      try {
+        connection.abort(inline);
+      } catch (Exception | LinkageError e) {
+        log.debug("Aborting {} failed, closing it instead: {}", what.get(), e.toString());
+        try {
+          connection.close();
+        } catch (Exception | LinkageError ignored) {
+          // Nothing more can be done with a connection that refuses both abort and close.
+        }
+      }
+    });
+  }
+
+  private void runOnCloser(Runnable task) {
+    try {
+      closer.execute(task);
+    } catch (RejectedExecutionException afterShutdown) {
+      task.run();
+    }
+  }
+
+  /** Stops the timers and connectors now, and gives pending closes up to {@code grace} to finish. */
+  void shutdown(Duration grace) {
+    scheduler.shutdownNow();
+    connectors.shutdownNow();
+    closer.shutdown();
+    try {
+      if (!closer.awaitTermination(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS)) {
+        log.warn("Some connections were still closing when the pool finished shutting down");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

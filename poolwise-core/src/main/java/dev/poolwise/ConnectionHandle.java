@@ -1,0 +1,957 @@
+package dev.poolwise;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.ShardingKey;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+
+/**
+ * The {@link Connection} the application borrows: one fresh handle per borrow around a pooled
+ * {@link PoolEntry}, delegating every call to {@code entry.raw} and returning the entry to the pool,
+ * cleaned, on {@link #close()}.
+ *
+ * <p>What it tracks, all without asking the driver on the hot path:
+ *
+ * <ul>
+ *   <li><b>Dirty settings.</b> {@link #dirtySettings} has one bit per session setting the application
+ *       changed away from {@code entry.defaults} (autoCommit, isolation, read-only, catalog, schema,
+ *       network timeout). A setter that succeeds sets or clears its bit by comparing with the default; a
+ *       setter that fails sets it, because the driver's state is then unknown. Close restores exactly
+ *       the settings whose bit is set, one driver call each.
+ *   <li><b>A transaction that may be open.</b> Set when a statement executes (through
+ *       {@link #beforeExecute(String)}, the single choke point all statement handles and the
+ *       DatabaseMetaData handle call) or a savepoint call is made while autoCommit is off; cleared by a
+ *       successful commit, rollback or {@code setAutoCommit(true)}. Close rolls back only when it is set.
+ *       Not seen: a transaction opened with SQL text ({@code BEGIN}) while autoCommit is on, and session
+ *       state changed with SQL ({@code SET search_path}); the pool cannot know about those cheaply.
+ *   <li><b>Open statements.</b> {@link #openStatements} holds the statement handles not yet closed
+ *       (usually zero to three, so a list with removal from the end is the cheapest structure). Close
+ *       closes the ones the application left open.
+ * </ul>
+ *
+ * <p>Concurrency: a JDBC connection is used by one thread at a time, and all the tracking fields are
+ * plain fields written by that thread. The exception is ending the borrow: {@link #close()} and
+ * {@link #abort(Executor)} may race (a watchdog aborts while the owner closes), so the borrow ends by one
+ * compare-and-set on {@link #lifecycle}; whoever wins resets (close) or aborts, and releases the entry
+ * exactly once; the loser does nothing. {@link #delegate} is set to {@code null} by the winner before
+ * the release and is a plain field read on every call: an owner thread racing an abort may still see
+ * the raw connection for a moment, which is benign because that connection has been aborted and fails
+ * every call. After the release the entry may already belong to another borrower, so a failure seen
+ * through a closed handle is not held against it ({@link #checkBroken} looks at {@code delegate} first).
+ *
+ * <p>Failure modes: a {@link SQLException} from any call (also through statement, result-set and
+ * metadata handles) passes through {@link #checkBroken}, which marks the entry for eviction when the
+ * SQLState says the connection is dead. If any step of the reset on close fails, the entry is marked for
+ * eviction ("reset failed: …") and still released: the pool closes it instead of lending it again, and
+ * {@code close()} does not throw. An entry already marked for eviction is released without a reset,
+ * because the pool will close it anyway and resetting a dead connection could block for the network
+ * timeout. Any call after close fails with SQLState 08003 and a message that says when the handle was
+ * closed; {@code isClosed()} is then true, {@code isValid()} false, and {@code close()}/{@code abort()} do
+ * nothing.
+ */
+final class ConnectionHandle implements Connection {
+
+  /** The application changed autoCommit away from the default. */
+  private static final int DIRTY_AUTO_COMMIT = 1;
+  /** The application changed the transaction isolation away from the default. */
+  private static final int DIRTY_ISOLATION = 1 << 1;
+  /** The application changed read-only away from the default. */
+  private static final int DIRTY_READ_ONLY = 1 << 2;
+  /** The application changed the catalog away from the default. */
+  private static final int DIRTY_CATALOG = 1 << 3;
+  /** The application changed the schema away from the default. */
+  private static final int DIRTY_SCHEMA = 1 << 4;
+  /** The application changed the network timeout away from the default. */
+  private static final int DIRTY_NETWORK_TIMEOUT = 1 << 5;
+
+  /** Borrowed and usable. */
+  private static final int OPEN = 0;
+  /** Ended by {@link #close()}: reset and returned to the pool. */
+  private static final int CLOSED_BY_APPLICATION = 1;
+  /** Ended by {@link #abort(Executor)}: the raw connection was aborted and is evicted. */
+  private static final int ABORTED = 2;
+
+  private static final VarHandle LIFECYCLE;
+
+  static {
+    try {
+      LIFECYCLE = MethodHandles.lookup().findVarHandle(ConnectionHandle.class, "lifecycle", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Runs the driver's network-timeout bookkeeping in the calling thread when the reset restores the
+   * default; drivers use the executor only for the rare asynchronous part, if at all.
+   */
+  private static final Executor CALLING_THREAD = Runnable::run;
+
+  private final PoolEntry entry;
+  private final ConnectionReleaser releaser;
+
+  /** {@code entry.raw} while borrowed; {@code null} once the borrow ended, so a stale handle cannot reach it. */
+  private Connection delegate;
+
+  /** {@link #OPEN}, {@link #CLOSED_BY_APPLICATION} or {@link #ABORTED}; leaves OPEN once, by compare-and-set. */
+  @SuppressWarnings("unused") // accessed through LIFECYCLE
+  private volatile int lifecycle;
+
+  /** {@code DIRTY_*} bits of the settings that must be restored on close. */
+  private int dirtySettings;
+  /** The autoCommit the application last set successfully (the default until it sets one). */
+  private boolean autoCommit;
+  /** A statement ran or a savepoint call was made with autoCommit off since the last commit/rollback. */
+  private boolean transactionMayBeOpen;
+
+  private final ArrayList<AbstractStatementHandle<?>> openStatements = new ArrayList<>();
+  /** Created on first use; one per handle is enough since it carries no state of its own. */
+  private DatabaseMetaDataHandle metaData;
+
+  ConnectionHandle(PoolEntry entry, ConnectionReleaser releaser) {
+    this.entry = entry;
+    this.releaser = releaser;
+    this.delegate = entry.raw;
+    this.autoCommit = entry.defaults.autoCommit();
+  }
+
+  /* --- The hooks the statement, result-set and metadata handles call --- */
+
+  /**
+   * Every execute method of every statement handle, and every DatabaseMetaData method that makes the
+   * driver run a query, calls this first and {@link #afterExecute()} in a {@code finally}: the one place
+   * that knows "something runs on this connection now".
+   *
+   * @param sql what is executing: the SQL of the call for plain statements, the SQL given at prepare
+   *     time for prepared and callable statements, {@code "DatabaseMetaData.getTables"} and the like for
+   *     metadata queries, {@code null} for a batch of a plain statement
+   * @throws SQLException with SQLState 08003 when this handle was already closed or aborted
+   */
+  void beforeExecute(String sql) throws SQLException {
+    if (delegate == null) {
+      throw closedException();
+    }
+    if (!autoCommit) {
+      // Set before running, not after: a statement that fails inside a transaction leaves it open
+      // (PostgreSQL: aborted until rolled back).
+      transactionMayBeOpen = true;
+    }
+    // Diagnostics (SQL in flight and since when) will record sql and System.nanoTime() here.
+  }
+
+  /** The counterpart of {@link #beforeExecute(String)}, called whether the execution succeeded or not. */
+  void afterExecute() {
+    // Diagnostics will clear the SQL in flight here.
+  }
+
+  /**
+   * Every {@link SQLException} from the driver, through any handle, passes here on its way to the
+   * application: a broken-connection SQLState marks the entry for eviction. Returns its argument so
+   * callers can write {@code throw connection.checkBroken(e)}.
+   */
+  <E extends SQLException> E checkBroken(E failure) {
+    // After the borrow ended the entry may be someone else's: a driver complaint through this stale
+    // handle (typically "statement is closed", SQLState 08003) says nothing about the entry's health.
+    if (delegate != null) {
+      entry.checkBroken(failure);
+    }
+    return failure;
+  }
+
+  /** A statement handle was closed by the application; it no longer needs closing on return. */
+  void forgetStatement(AbstractStatementHandle<?> statement) {
+    // From the end: statements are usually closed in reverse order of creation.
+    for (int i = openStatements.size() - 1; i >= 0; i--) {
+      if (openStatements.get(i) == statement) {
+        openStatements.remove(i);
+        return;
+      }
+    }
+  }
+
+  /** "Poolwise connection #7", for the handles' toString and messages; nothing from the driver. */
+  String describe() {
+    return "Poolwise connection #" + entry.id;
+  }
+
+  private Connection delegate() throws SQLException {
+    Connection raw = delegate;
+    if (raw == null) {
+      throw closedException();
+    }
+    return raw;
+  }
+
+  private SQLException closedException() {
+    String how =
+        (int) LIFECYCLE.getVolatile(this) == ABORTED
+            ? "it was aborted and evicted from the pool (Connection.abort() was called)"
+            : "it was returned to the pool (Connection.close() was called)";
+    return new SQLException(
+        "Connection is closed: "
+            + describe()
+            + " cannot be used through this handle because "
+            + how
+            + ". Borrow a new connection from the DataSource. Usual causes: a Connection, Statement or"
+            + " ResultSet kept after its try-with-resources block ended, or a connection shared between"
+            + " threads.",
+        "08003");
+  }
+
+  private <H extends AbstractStatementHandle<?>> H track(H statement) {
+    openStatements.add(statement);
+    return statement;
+  }
+
+  private void markDirty(int setting, boolean differsFromDefault) {
+    dirtySettings = differsFromDefault ? dirtySettings | setting : dirtySettings & ~setting;
+  }
+
+  /* --- Ending the borrow: close, reset, abort --- */
+
+  @Override
+  public void close() throws SQLException {
+    if (!LIFECYCLE.compareAndSet(this, OPEN, CLOSED_BY_APPLICATION)) {
+      return;
+    }
+    Connection raw = delegate;
+    try {
+      if (entry.evictionReason() == null) {
+        resetForNextBorrower(raw);
+      }
+    } finally {
+      delegate = null;
+      releaser.release(entry);
+    }
+  }
+
+  /**
+   * Closes leftover statements, rolls back a transaction that may be open, restores the dirty settings
+   * and clears warnings. Never throws: a failing step marks the entry for eviction and ends the reset.
+   */
+  private void resetForNextBorrower(Connection raw) {
+    closeLeftOverStatements();
+    if (entry.evictionReason() != null) {
+      return; // a statement close said the connection is dead; resetting it would only wait on the network
+    }
+    ConnectionDefaults defaults = entry.defaults;
+    int dirty = dirtySettings;
+    String step = "rollback of the transaction the application left open";
+    try {
+      if (transactionMayBeOpen && !autoCommit) {
+        raw.rollback();
+      }
+      if ((dirty & DIRTY_AUTO_COMMIT) != 0) {
+        step = "restoring autoCommit=" + defaults.autoCommit();
+        raw.setAutoCommit(defaults.autoCommit());
+      }
+      if ((dirty & DIRTY_ISOLATION) != 0) {
+        step = "restoring transactionIsolation=" + defaults.transactionIsolation();
+        raw.setTransactionIsolation(defaults.transactionIsolation());
+      }
+      if ((dirty & DIRTY_READ_ONLY) != 0) {
+        step = "restoring readOnly=" + defaults.readOnly();
+        raw.setReadOnly(defaults.readOnly());
+      }
+      if ((dirty & DIRTY_CATALOG) != 0) {
+        step = "restoring catalog=" + defaults.catalog();
+        raw.setCatalog(defaults.catalog());
+      }
+      if ((dirty & DIRTY_SCHEMA) != 0) {
+        step = "restoring schema=" + defaults.schema();
+        raw.setSchema(defaults.schema());
+      }
+      if ((dirty & DIRTY_NETWORK_TIMEOUT) != 0) {
+        step = "restoring networkTimeout=" + defaults.networkTimeoutMillis() + "ms";
+        raw.setNetworkTimeout(CALLING_THREAD, defaults.networkTimeoutMillis());
+      }
+      step = "clearWarnings";
+      raw.clearWarnings();
+    } catch (SQLException e) {
+      entry.checkBroken(e);
+      entry.markForEviction(
+          "reset failed: " + step + " threw SQLState " + e.getSQLState() + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      // Drivers do throw unchecked exceptions; the connection's state is then unknown, so never reuse it.
+      entry.markForEviction("reset failed: " + step + " threw " + e);
+    }
+  }
+
+  /** Failures are ignored (the statement is gone either way) except that they may reveal a dead connection. */
+  private void closeLeftOverStatements() {
+    for (int i = openStatements.size() - 1; i >= 0; i--) {
+      try {
+        openStatements.get(i).closeLeftOver();
+      } catch (SQLException e) {
+        entry.checkBroken(e);
+      } catch (RuntimeException e) {
+        entry.markForEviction("reset failed: closing a statement the application left open threw " + e);
+      }
+    }
+    openStatements.clear();
+  }
+
+  /**
+   * Aborts the raw connection and gives the entry back to the pool marked for eviction. A no-op when the
+   * borrow already ended, including when {@link #close()} won a race with this call: that close resets
+   * (bounded by the network timeout) and releases.
+   */
+  @Override
+  public void abort(Executor executor) throws SQLException {
+    if (executor == null) {
+      throw new SQLException("Connection.abort(executor) needs an Executor to run the abort on; got null", "HY009");
+    }
+    if (!LIFECYCLE.compareAndSet(this, OPEN, ABORTED)) {
+      return;
+    }
+    Connection raw = delegate;
+    entry.markForEviction("aborted by the application");
+    try {
+      raw.abort(executor);
+    } finally {
+      delegate = null;
+      releaser.release(entry);
+    }
+  }
+
+  @Override
+  public boolean isClosed() throws SQLException {
+    Connection raw = delegate;
+    if (raw == null || (int) LIFECYCLE.getVolatile(this) != OPEN) {
+      return true;
+    }
+    try {
+      return raw.isClosed();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public boolean isValid(int timeout) throws SQLException {
+    Connection raw = delegate;
+    if (raw == null) {
+      return false;
+    }
+    try {
+      return raw.isValid(timeout);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  /* --- Tracked session settings --- */
+
+  @Override
+  public void setAutoCommit(boolean autoCommit) throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      dirtySettings |= DIRTY_AUTO_COMMIT;
+      throw checkBroken(e);
+    }
+    if (autoCommit && !this.autoCommit) {
+      transactionMayBeOpen = false; // JDBC: switching autoCommit on commits the open transaction
+    }
+    this.autoCommit = autoCommit;
+    markDirty(DIRTY_AUTO_COMMIT, autoCommit != entry.defaults.autoCommit());
+  }
+
+  @Override
+  public void setTransactionIsolation(int level) throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.setTransactionIsolation(level);
+    } catch (SQLException e) {
+      dirtySettings |= DIRTY_ISOLATION;
+      throw checkBroken(e);
+    }
+    markDirty(DIRTY_ISOLATION, level != entry.defaults.transactionIsolation());
+  }
+
+  @Override
+  public void setReadOnly(boolean readOnly) throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.setReadOnly(readOnly);
+    } catch (SQLException e) {
+      dirtySettings |= DIRTY_READ_ONLY;
+      throw checkBroken(e);
+    }
+    markDirty(DIRTY_READ_ONLY, readOnly != entry.defaults.readOnly());
+  }
+
+  @Override
+  public void setCatalog(String catalog) throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.setCatalog(catalog);
+    } catch (SQLException e) {
+      dirtySettings |= DIRTY_CATALOG;
+      throw checkBroken(e);
+    }
+    markDirty(DIRTY_CATALOG, !Objects.equals(catalog, entry.defaults.catalog()));
+  }
+
+  @Override
+  public void setSchema(String schema) throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.setSchema(schema);
+    } catch (SQLException e) {
+      dirtySettings |= DIRTY_SCHEMA;
+      throw checkBroken(e);
+    }
+    markDirty(DIRTY_SCHEMA, !Objects.equals(schema, entry.defaults.schema()));
+  }
+
+  @Override
+  public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.setNetworkTimeout(executor, milliseconds);
+    } catch (SQLException e) {
+      dirtySettings |= DIRTY_NETWORK_TIMEOUT;
+      throw checkBroken(e);
+    }
+    markDirty(DIRTY_NETWORK_TIMEOUT, milliseconds != entry.defaults.networkTimeoutMillis());
+  }
+
+  /* --- Transaction boundaries --- */
+
+  @Override
+  public void commit() throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.commit();
+    } catch (SQLException e) {
+      transactionMayBeOpen = !autoCommit; // a failed commit may leave the transaction open
+      throw checkBroken(e);
+    }
+    transactionMayBeOpen = false;
+  }
+
+  @Override
+  public void rollback() throws SQLException {
+    Connection raw = delegate();
+    try {
+      raw.rollback();
+    } catch (SQLException e) {
+      transactionMayBeOpen = !autoCommit;
+      throw checkBroken(e);
+    }
+    transactionMayBeOpen = false;
+  }
+
+  @Override
+  public Savepoint setSavepoint() throws SQLException {
+    Connection raw = delegate();
+    transactionMayBeOpen |= !autoCommit;
+    try {
+      return raw.setSavepoint();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Savepoint setSavepoint(String name) throws SQLException {
+    Connection raw = delegate();
+    transactionMayBeOpen |= !autoCommit;
+    try {
+      return raw.setSavepoint(name);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  /** Rolling back to a savepoint leaves the transaction open. */
+  @Override
+  public void rollback(Savepoint savepoint) throws SQLException {
+    Connection raw = delegate();
+    transactionMayBeOpen |= !autoCommit;
+    try {
+      raw.rollback(savepoint);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+    Connection raw = delegate();
+    transactionMayBeOpen |= !autoCommit;
+    try {
+      raw.releaseSavepoint(savepoint);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  /* --- Statements and metadata: handles, never the driver's objects --- */
+
+  @Override
+  public Statement createStatement() throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new StatementHandle(raw.createStatement(), this));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new StatementHandle(raw.createStatement(resultSetType, resultSetConcurrency), this));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+      throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(
+          new StatementHandle(raw.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability), this));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new PreparedStatementHandle(raw.prepareStatement(sql), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+      throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(
+          new PreparedStatementHandle(raw.prepareStatement(sql, resultSetType, resultSetConcurrency), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(
+      String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(
+          new PreparedStatementHandle(
+              raw.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new PreparedStatementHandle(raw.prepareStatement(sql, autoGeneratedKeys), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new PreparedStatementHandle(raw.prepareStatement(sql, columnIndexes), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new PreparedStatementHandle(raw.prepareStatement(sql, columnNames), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public CallableStatement prepareCall(String sql) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new CallableStatementHandle(raw.prepareCall(sql), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(new CallableStatementHandle(raw.prepareCall(sql, resultSetType, resultSetConcurrency), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public CallableStatement prepareCall(
+      String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return track(
+          new CallableStatementHandle(
+              raw.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this, sql));
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public DatabaseMetaData getMetaData() throws SQLException {
+    Connection raw = delegate();
+    if (metaData == null) {
+      try {
+        metaData = new DatabaseMetaDataHandle(raw.getMetaData(), this);
+      } catch (SQLException e) {
+        throw checkBroken(e);
+      }
+    }
+    return metaData;
+  }
+
+  /* --- Wrapper, client info, identity --- */
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return HandleUnwrapping.unwrap(this, raw, iface);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    Connection raw = delegate();
+    try {
+      return HandleUnwrapping.isWrapperFor(this, raw, iface);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void setClientInfo(String name, String value) throws SQLClientInfoException {
+    Connection raw = delegate;
+    if (raw == null) {
+      throw new SQLClientInfoException(closedException().getMessage(), "08003", Map.of());
+    }
+    try {
+      raw.setClientInfo(name, value);
+    } catch (SQLClientInfoException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void setClientInfo(Properties properties) throws SQLClientInfoException {
+    Connection raw = delegate;
+    if (raw == null) {
+      throw new SQLClientInfoException(closedException().getMessage(), "08003", Map.of());
+    }
+    try {
+      raw.setClientInfo(properties);
+    } catch (SQLClientInfoException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  /**
+   * Never the driver's text: some drivers print their URL, and URLs carry passwords
+   * ({@code ?password=…}, {@code user:secret@host}).
+   */
+  @Override
+  public String toString() {
+    return describe() + ((int) LIFECYCLE.getVolatile(this) == OPEN ? " (pool handle)" : " (pool handle, closed)");
+  }
+
+  /* --- Plain delegation --- */
+
+  @Override
+  public String nativeSQL(String sql) throws SQLException {
+    try {
+      return delegate().nativeSQL(sql);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public boolean getAutoCommit() throws SQLException {
+    try {
+      return delegate().getAutoCommit();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public boolean isReadOnly() throws SQLException {
+    try {
+      return delegate().isReadOnly();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public String getCatalog() throws SQLException {
+    try {
+      return delegate().getCatalog();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public int getTransactionIsolation() throws SQLException {
+    try {
+      return delegate().getTransactionIsolation();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public SQLWarning getWarnings() throws SQLException {
+    try {
+      return delegate().getWarnings();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void clearWarnings() throws SQLException {
+    try {
+      delegate().clearWarnings();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Map<String, Class<?>> getTypeMap() throws SQLException {
+    try {
+      return delegate().getTypeMap();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+    try {
+      delegate().setTypeMap(map);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void setHoldability(int holdability) throws SQLException {
+    try {
+      delegate().setHoldability(holdability);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public int getHoldability() throws SQLException {
+    try {
+      return delegate().getHoldability();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Clob createClob() throws SQLException {
+    try {
+      return delegate().createClob();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Blob createBlob() throws SQLException {
+    try {
+      return delegate().createBlob();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public NClob createNClob() throws SQLException {
+    try {
+      return delegate().createNClob();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public SQLXML createSQLXML() throws SQLException {
+    try {
+      return delegate().createSQLXML();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public String getClientInfo(String name) throws SQLException {
+    try {
+      return delegate().getClientInfo(name);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Properties getClientInfo() throws SQLException {
+    try {
+      return delegate().getClientInfo();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+    try {
+      return delegate().createArrayOf(typeName, elements);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+    try {
+      return delegate().createStruct(typeName, attributes);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public String getSchema() throws SQLException {
+    try {
+      return delegate().getSchema();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public int getNetworkTimeout() throws SQLException {
+    try {
+      return delegate().getNetworkTimeout();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void beginRequest() throws SQLException {
+    try {
+      delegate().beginRequest();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void endRequest() throws SQLException {
+    try {
+      delegate().endRequest();
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) throws SQLException {
+    try {
+      return delegate().setShardingKeyIfValid(shardingKey, superShardingKey, timeout);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeout) throws SQLException {
+    try {
+      return delegate().setShardingKeyIfValid(shardingKey, timeout);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void setShardingKey(ShardingKey shardingKey, ShardingKey superShardingKey) throws SQLException {
+    try {
+      delegate().setShardingKey(shardingKey, superShardingKey);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+
+  @Override
+  public void setShardingKey(ShardingKey shardingKey) throws SQLException {
+    try {
+      delegate().setShardingKey(shardingKey);
+    } catch (SQLException e) {
+      throw checkBroken(e);
+    }
+  }
+}

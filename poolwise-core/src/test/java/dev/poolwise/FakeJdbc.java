@@ -129,7 +129,9 @@ final class FakeJdbc {
                 case "getGeneratedKeys":
                   return resultSet(self[0]);
                 case "getObject":
-                  return resultSet(self[0]); // a cursor out parameter
+                  // A cursor out parameter, unless the caller asked for some other type.
+                  boolean askedForOtherType = args.length == 2 && args[1] instanceof Class<?> type && !type.isAssignableFrom(ResultSet.class);
+                  return askedForOtherType ? null : resultSet(self[0]);
                 default:
                   return null;
               }

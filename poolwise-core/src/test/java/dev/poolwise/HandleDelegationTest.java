@@ -56,13 +56,24 @@ class HandleDelegationTest {
           "DatabaseMetaData.getConnection");
 
   /** A fresh fake, entry and connection handle, and the handle under test made from them. */
-  private record Fixture(FakeJdbc fake, PoolEntry entry, Object handle) {}
+  private record Fixture(FakeJdbc fake, PoolEntry entry, ConnectionHandle connection, Object handle) {}
 
   private static Fixture fixture(Function<Connection, Object> makeHandle) {
+    return fixture(makeHandle, false);
+  }
+
+  private static Fixture fixture(Function<Connection, Object> makeHandle, boolean autoCommitOff) {
     FakeJdbc fake = new FakeJdbc();
     PoolEntry entry = new PoolEntry(1, fake.connection, ConnectionHandleTest.DEFAULTS, System.nanoTime(), Long.MAX_VALUE);
     ConnectionHandle connection = new ConnectionHandle(entry, new RecordingReleaser());
-    return new Fixture(fake, entry, makeHandle.apply(connection));
+    if (autoCommitOff) {
+      try {
+        connection.setAutoCommit(false);
+      } catch (SQLException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return new Fixture(fake, entry, connection, makeHandle.apply(connection));
   }
 
   private interface Make {
@@ -136,6 +147,41 @@ class HandleDelegationTest {
               assertThat(thrown.getCause()).as("the driver's exception, unchanged").isSameAs(connectionLost);
               assertThat(fixture.entry().evictionReason()).isEqualTo("broken (SQLState 08006)");
             })));
+  }
+
+  /**
+   * The execute hook is observable today through the transaction tracking: with autoCommit off, a
+   * statement that ran must be rolled back on close, and none may run once the handle is closed. So
+   * every execute method, and every metadata query, must pass the hook.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyExecutionPassesTheConnectionsExecuteHook() {
+    return SUBJECTS.stream()
+        .filter(subject -> subject.label().endsWith("Statement") || subject.label().equals("DatabaseMetaData"))
+        .flatMap(subject -> methodsOf(subject.jdbcInterface())
+            .filter(m -> subject.label().equals("DatabaseMetaData")
+                ? m.getReturnType() == ResultSet.class
+                : m.getName().startsWith("execute"))
+            .flatMap(method -> Stream.of(
+                dynamicTest(subject.label() + "." + signature(method) + " opens a transaction", () -> {
+                  Fixture fixture = fixture(subject.makeHandle(), true);
+                  method.invoke(fixture.handle(), dummyArguments(method));
+                  fixture.fake().calls.clear();
+
+                  fixture.connection().close();
+
+                  assertThat(fixture.fake().callsSnapshot()).contains("Connection.rollback()");
+                }),
+                dynamicTest(subject.label() + "." + signature(method) + " refused after close", () -> {
+                  Fixture fixture = fixture(subject.makeHandle());
+                  fixture.connection().abort(Runnable::run); // abort leaves the driver's statements open
+                  fixture.fake().calls.clear();
+
+                  Throwable thrown = catchThrowable(() -> method.invoke(fixture.handle(), dummyArguments(method)));
+
+                  assertThat(thrown.getCause()).isInstanceOf(SQLException.class).hasMessageContaining("Connection is closed");
+                  assertThat(fixture.fake().calls).isEmpty();
+                }))));
   }
 
   private static String signature(Method method) {

@@ -86,7 +86,7 @@ final class ConnectionUrls {
 
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.\\-]*)://");
   private static final Pattern JDBC_PREFIX = Pattern.compile("^jdbc:([A-Za-z0-9][A-Za-z0-9+._\\-]*):", Pattern.CASE_INSENSITIVE);
-  private static final Pattern SECONDS = Pattern.compile("\\d{1,18}(\\.\\d{1,9})?");
+  private static final Pattern SECONDS = Pattern.compile("\\d+(\\.\\d+)?");
   private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d+");
 
   private ConnectionUrls() {}
@@ -335,9 +335,8 @@ final class ConnectionUrls {
     while (true) {
       String host;
       int next;
-      if (i >= hostList.length() || hostList.charAt(i) == ',' || hostList.charAt(i) == ':') {
-        throw new IllegalArgumentException("The URL has an empty host name (a ':port' or ',' with no host before"
-            + " it): every entry of a host list needs a name, e.g. host1:5432,host2:5432");
+      if (i >= hostList.length() || hostList.charAt(i) == ',') {
+        throw emptyHost();
       }
       if (hostList.charAt(i) == '[') {
         int close = hostList.indexOf(']', i);
@@ -361,6 +360,9 @@ final class ConnectionUrls {
         }
         int colon = entry.indexOf(':');
         host = colon < 0 ? entry : entry.substring(0, colon);
+        if (host.isEmpty()) {
+          throw emptyHost();
+        }
         validateHostName(host);
         next = i + host.length();
       }
@@ -377,6 +379,11 @@ final class ConnectionUrls {
       }
       i = next + 1; // skip the ','
     }
+  }
+
+  private static IllegalArgumentException emptyHost() {
+    return new IllegalArgumentException("The URL has an empty host name (a ':port' or ',' with no host before"
+        + " it): every entry of a host list needs a name, e.g. host1:5432,host2:5432");
   }
 
   /**

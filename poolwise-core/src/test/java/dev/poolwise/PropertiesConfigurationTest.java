@@ -1,0 +1,289 @@
+package dev.poolwise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PropertiesConfigurationTest {
+
+  static final String SECRET = "Sup3rSecret!";
+
+  static Properties properties(String... keysAndValues) {
+    Properties properties = new Properties();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      properties.setProperty(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return properties;
+  }
+
+  static PoolSettings settings(Properties properties) {
+    return PoolwiseDataSource.builder().properties(properties).settings();
+  }
+
+  @Test
+  void everySetting() {
+    PoolSettings settings = settings(properties(
+        "poolwise.url", "jdbc:postgresql://db:5432/shop",
+        "poolwise.driverClassName", "org.postgresql.Driver",
+        "poolwise.poolName", "orders",
+        "poolwise.username", "app",
+        "poolwise.password", " " + SECRET + " ",
+        "poolwise.maxSize", "20",
+        "poolwise.minIdle", "4",
+        "poolwise.acquireTimeout", "3s",
+        "poolwise.connectTimeout", "PT7S",
+        "poolwise.idleTimeout", "5m",
+        "poolwise.maxLifetime", "1h",
+        "poolwise.keepaliveInterval", "0",
+        "poolwise.validationTimeout", "1500",
+        "poolwise.validateAfterIdle", "250ms",
+        "poolwise.shutdownTimeout", "1d",
+        "poolwise.housekeepingInterval", "15s",
+        "poolwise.creationBackoffInitial", "50ms",
+        "poolwise.creationBackoffMax", "2m",
+        "poolwise.maxConcurrentCreations", "3",
+        "poolwise.startMode", "fail-fast",
+        "poolwise.autoCommit", "false",
+        "poolwise.transactionIsolation", "read committed",
+        "poolwise.readOnly", "true",
+        "poolwise.catalog", "shop",
+        "poolwise.schema", "orders",
+        "poolwise.connectionInitSql", "SET statement_timeout = '5s'",
+        "poolwise.driver.sslmode", "verify-full",
+        "poolwise.driver.ApplicationName", "orders-service"));
+
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/shop");
+    assertThat(settings.driverClassName()).isEqualTo("org.postgresql.Driver");
+    assertThat(settings.poolName()).isEqualTo("orders");
+    assertThat(settings.credentials().get()).isEqualTo(new Credentials("app", " " + SECRET + " ")); // verbatim
+    assertThat(settings.maxSize()).isEqualTo(20);
+    assertThat(settings.minIdle()).isEqualTo(4);
+    assertThat(settings.acquireTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(settings.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(settings.maxLifetime()).isEqualTo(Duration.ofHours(1));
+    assertThat(settings.keepaliveInterval()).isEqualTo(Duration.ZERO);
+    assertThat(settings.validationTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(settings.validateAfterIdle()).isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofDays(1));
+    assertThat(settings.housekeepingInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(settings.creationBackoffInitial()).isEqualTo(Duration.ofMillis(50));
+    assertThat(settings.creationBackoffMax()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(settings.maxConcurrentCreations()).isEqualTo(3);
+    assertThat(settings.startMode()).isEqualTo(StartMode.FAIL_FAST);
+    assertThat(settings.autoCommit()).isFalse();
+    assertThat(settings.transactionIsolation()).isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
+    assertThat(settings.readOnly()).isTrue();
+    assertThat(settings.catalog()).isEqualTo("shop");
+    assertThat(settings.schema()).isEqualTo("orders");
+    assertThat(settings.connectionInitSql()).isEqualTo("SET statement_timeout = '5s'");
+    assertThat(settings.driverProperties())
+        .containsOnly(entry("sslmode", "verify-full"), entry("ApplicationName", "orders-service"));
+  }
+
+  @Test
+  void keysOutsideThePoolwiseNamespaceAreIgnored() {
+    PoolSettings settings = settings(properties(
+        "poolwise.url", "postgresql://h/db",
+        "spring.datasource.url", "jdbc:mysql://elsewhere/db",
+        "poolwisemaxSize", "nonsense",
+        "POOLWISE.maxSize", "nonsense",
+        "maxSize", "nonsense"));
+
+    assertThat(settings.maxSize()).isEqualTo(PoolwiseDataSource.Builder.defaultMaxSize());
+  }
+
+  @Test
+  void explicitKeysOverrideTheUrlWhateverTheirOrder() {
+    PoolSettings settings = settings(properties(
+        "poolwise.acquireTimeout", "2s",
+        "poolwise.driver.sslmode", "require",
+        "poolwise.maxSize", "5",
+        "poolwise.username", "explicit",
+        "poolwise.url", "postgresql://fromurl:urlpw@h/db?connection_limit=30&pool_timeout=20&sslmode=disable"));
+
+    assertThat(settings.maxSize()).isEqualTo(5);
+    assertThat(settings.acquireTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.driverProperties()).containsOnly(entry("sslmode", "require"));
+    assertThat(settings.credentials().get()).isEqualTo(new Credentials("explicit", "urlpw"));
+  }
+
+  @Test
+  void urlParametersApplyWhenNotOverridden() {
+    PoolSettings settings = settings(properties("poolwise.url", "postgresql://u:pw@h/db?connection_limit=30"));
+
+    assertThat(settings.maxSize()).isEqualTo(30);
+  }
+
+  @Test
+  void defaultsOfThePropertiesAndNonStringValuesAreHonoured() {
+    Properties defaults = properties("poolwise.url", "jdbc:postgresql://h/db", "poolwise.minIdle", "2");
+    Properties properties = new Properties(defaults);
+    properties.put("poolwise.maxSize", 20);
+    properties.put("poolwise.acquireTimeout", Duration.ofSeconds(3));
+    properties.put("poolwise.readOnly", Boolean.TRUE);
+
+    PoolSettings settings = settings(properties);
+
+    assertThat(settings.minIdle()).isEqualTo(2);
+    assertThat(settings.maxSize()).isEqualTo(20);
+    assertThat(settings.acquireTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings.readOnly()).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      500ms                 | PT0.5S
+      5s                    | PT5S
+      5 s                   | PT5S
+      ' 2m '                | PT2M
+      1h                    | PT1H
+      1d                    | PT24H
+      1.5s                  | PT1.5S
+      0.25ms                | PT0.00025S
+      PT5S                  | PT5S
+      P1DT1H                | PT25H
+      pt0.1s                | PT0.1S
+      1500                  | PT1.5S
+      0                     | PT0S
+      0s                    | PT0S
+      """)
+  void durations(String text, String iso) {
+    assertThat(PropertiesConfiguration.parseDuration("poolwise.idleTimeout", text)).isEqualTo(Duration.parse(iso));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      FAIL_FAST   | FAIL_FAST
+      fail-fast   | FAIL_FAST
+      failfast    | FAIL_FAST
+      ' Fail_Fast '| FAIL_FAST
+      background  | BACKGROUND
+      LAZY        | LAZY
+      """)
+  void startModes(String text, StartMode mode) {
+    assertThat(PropertiesConfiguration.parseStartMode("poolwise.startMode", text)).isEqualTo(mode);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      TRANSACTION_READ_COMMITTED | 2
+      READ_COMMITTED             | 2
+      read committed             | 2
+      read-committed             | 2
+      2                          | 2
+      transaction_serializable   | 8
+      SERIALIZABLE               | 8
+      8                          | 8
+      repeatable read            | 4
+      READ_UNCOMMITTED           | 1
+      none                       | 0
+      0                          | 0
+      """)
+  void isolationLevels(String text, int level) {
+    assertThat(PropertiesConfiguration.parseIsolation("poolwise.transactionIsolation", text)).isEqualTo(level);
+  }
+
+  @Test
+  void booleansAreTrueOrFalseInAnyCase() {
+    assertThat(PropertiesConfiguration.parseBoolean("poolwise.readOnly", "TRUE")).isTrue();
+    assertThat(PropertiesConfiguration.parseBoolean("poolwise.readOnly", "false")).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      poolwise.maxSize                | abc                 | poolwise.maxSize=abc is not a whole number
+      poolwise.maxSize                | 0                   | poolwise.maxSize=0 is out of range: give a number between 1 and
+      poolwise.maxSize                | 99999999999         | poolwise.maxSize=99999999999 is out of range
+      poolwise.maxSize                | 2.5                 | poolwise.maxSize=2.5 is not a whole number
+      poolwise.minIdle                | -1                  | poolwise.minIdle=-1 is out of range: give a number between 0
+      poolwise.maxConcurrentCreations | 0                   | poolwise.maxConcurrentCreations=0 is out of range
+      poolwise.acquireTimeout         | 5x                  | poolwise.acquireTimeout=5x is not a duration; write e.g. 500ms
+      poolwise.acquireTimeout         | 5S                  | poolwise.acquireTimeout=5S is not a duration
+      poolwise.acquireTimeout         | -5s                 | poolwise.acquireTimeout=-5s is negative
+      poolwise.acquireTimeout         | -PT5S               | poolwise.acquireTimeout=-PT5S is negative
+      poolwise.acquireTimeout         | PTX                 | poolwise.acquireTimeout=PTX is not an ISO-8601 duration
+      poolwise.idleTimeout            | 99999999999999999999 | poolwise.idleTimeout=99999999999999999999 is too long
+      poolwise.idleTimeout            | 300000d             | poolwise.idleTimeout=300000d is too long
+      poolwise.idleTimeout            | ''                  | poolwise.idleTimeout is empty
+      poolwise.startMode              | eager               | poolwise.startMode=eager is not a start mode: use one of FAIL_FAST, BACKGROUND, LAZY
+      poolwise.transactionIsolation   | snapshot            | poolwise.transactionIsolation=snapshot is not a transaction isolation level
+      poolwise.transactionIsolation   | 3                   | poolwise.transactionIsolation=3 is not a transaction isolation level
+      poolwise.autoCommit             | yes                 | poolwise.autoCommit=yes is not a boolean: write true or false
+      poolwise.readOnly               | 1                   | poolwise.readOnly=1 is not a boolean
+      poolwise.schema                 | ''                  | poolwise.schema is empty
+      poolwise.dataSource             | com.example.Ds      | poolwise.dataSource is not supported
+      poolwise.driver.                | x                   | poolwise.driver. has no property name
+      poolwise.maxSzie                | 20                  | Unknown key poolwise.maxSzie (did you mean 'poolwise.maxSize'?)
+      poolwise.maxsize                | 20                  | did you mean 'poolwise.maxSize'
+      poolwise.pasword                | Sup3rSecret!        | Unknown key poolwise.pasword (did you mean 'poolwise.password'?)
+      poolwise.maximumPoolSize        | 20                  | HikariCP's maximumPoolSize is poolwise.maxSize in Poolwise
+      poolwise.connectionTimeout      | 5000                | HikariCP's connectionTimeout is poolwise.acquireTimeout
+      poolwise.dataSource.cachePrepStmts | true             | HikariCP's dataSource.* properties are poolwise.driver.*
+      poolwise.frobnicate             | 1                   | Known keys: poolwise.url, poolwise.driverClassName,
+      poolwise.url                    | mysql://u:Sup3rSecret!@h/db | poolwise.url: Unsupported URL scheme 'mysql://'
+      poolwise.url                    | postgresql://u:Sup3rSecret!%zz@h/db | poolwise.url: The password in the URL has invalid percent-encoding
+      poolwise.url                    | postgresql://u:Sup3rSecret!@h/db?pool_timeout=0 | poolwise.url: URL parameter pool_timeout=0 means 'wait forever'
+      """)
+  void invalidValuesAreRejectedWithTheKeyAndValueButNeverThePassword(String key, String value, String fragment) {
+    Properties properties = properties("poolwise.password", SECRET, key, value);
+    if (!key.equals("poolwise.url")) {
+      properties.setProperty("poolwise.url", "postgresql://u:" + SECRET + "@h/db");
+    }
+    PoolwiseDataSource.Builder builder = PoolwiseDataSource.builder();
+
+    assertThatThrownBy(() -> builder.properties(properties))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(fragment)
+        .message().doesNotContain("Sup3r").doesNotContain("Secret");
+    assertThat(builder.jdbcUrl).as("nothing applied").isNull();
+    assertThat(builder.password).as("nothing applied").isNull();
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> settings(properties(
+        "poolwise.password", SECRET,
+        "poolwise.maxSize", "many",
+        "poolwise.idleTimeout", "forever",
+        "poolwise.passwrd", SECRET)))
+        .hasMessageStartingWith("3 problems in the poolwise.* properties:")
+        .hasMessageContaining("poolwise.maxSize=many")
+        .hasMessageContaining("poolwise.idleTimeout=forever")
+        .hasMessageContaining("Unknown key poolwise.passwrd")
+        .message().doesNotContain(SECRET);
+  }
+
+  @Test
+  void secretLookingValuesAreHiddenEvenWhenTheyAreInvalid() {
+    assertThatThrownBy(() -> PropertiesConfiguration.parseDuration("poolwise.secretTimeout", SECRET))
+        .hasMessageContaining("poolwise.secretTimeout=<hidden>")
+        .message().doesNotContain(SECRET);
+  }
+
+  @Test
+  void knownKeysCoverEveryBuilderSetting() {
+    assertThat(PropertiesConfiguration.knownKeys()).containsExactly(
+        "poolwise.url", "poolwise.driverClassName", "poolwise.poolName", "poolwise.username", "poolwise.password",
+        "poolwise.maxSize", "poolwise.minIdle", "poolwise.acquireTimeout", "poolwise.connectTimeout",
+        "poolwise.idleTimeout", "poolwise.maxLifetime", "poolwise.keepaliveInterval", "poolwise.validationTimeout",
+        "poolwise.validateAfterIdle", "poolwise.shutdownTimeout", "poolwise.housekeepingInterval",
+        "poolwise.creationBackoffInitial", "poolwise.creationBackoffMax", "poolwise.maxConcurrentCreations",
+        "poolwise.startMode", "poolwise.autoCommit", "poolwise.transactionIsolation", "poolwise.readOnly",
+        "poolwise.catalog", "poolwise.schema", "poolwise.connectionInitSql", "poolwise.driver.<name>");
+  }
+
+  @Test
+  void anEmptyPasswordIsAllowed() {
+    PoolSettings settings = settings(properties("poolwise.url", "jdbc:postgresql://h/db", "poolwise.password", ""));
+
+    assertThat(settings.credentials().get().password()).isEmpty();
+  }
+}

@@ -57,8 +57,8 @@ public final class StubDatabase {
    * waiter can be stranded.
    *
    * Counters are LongAdders (many writers, rare readers). openConnections is an AtomicInteger
-   * because the maxConnections check must reserve a slot atomically: increment first, and give
-   * the slot back if that overshot the limit. Live connections sit in a ConcurrentSkipListMap
+   * because the maxConnections check must reserve a slot atomically: a compare-and-set loop that
+   * only ever moves the count from below the limit, so it never reads above it. Live connections sit in a ConcurrentSkipListMap
    * keyed by connection id, which is lock-free and yields creation order for liveConnections().
    *
    * Failure modes: counters read while connects are in flight may be mutually inconsistent for a
@@ -398,15 +398,26 @@ public final class StubDatabase {
       throw new SQLException("password authentication failed for user \"" + user + "\"", "28P01");
     }
 
-    int openAfterThisOne = openConnections.incrementAndGet();
-    if (openAfterThisOne > maxConnections) {
-      openConnections.decrementAndGet();
-      throw new SQLException("sorry, too many clients already", "53300");
-    }
+    reserveConnectionSlot();
     StubConnection connection = new StubConnection(this, CONNECTION_ID_SEQUENCE.incrementAndGet(), user, info);
     liveConnectionsById.put(connection.id(), connection);
     connectsSucceeded.increment();
     return connection;
+  }
+
+  /**
+   * Counts the new connection as open, unless that would exceed maxConnections. A compare-and-set
+   * loop rather than increment-then-undo, so that openConnections() never reads above the limit,
+   * not even for a moment: tests assert "open <= max" while other threads connect.
+   */
+  private void reserveConnectionSlot() throws SQLException {
+    int open;
+    do {
+      open = openConnections.get();
+      if (open >= maxConnections) {
+        throw new SQLException("sorry, too many clients already", "53300");
+      }
+    } while (!openConnections.compareAndSet(open, open + 1));
   }
 
   /** Called exactly once per connection, by whichever of close() and abort() won. */

@@ -303,10 +303,12 @@ public final class StubDatabase {
     return this;
   }
 
-  /** Switches every knob off and releases every thread blocked by one. Counters are kept. */
+  /**
+   * Switches every knob off and releases every thread blocked by one. Counters are kept. The gates open
+   * last, so a released thread never sees a knob that is about to be switched off.
+   */
   public StubDatabase reset() {
     connectDelay(Duration.ZERO);
-    hangConnects(false);
     clearConnectFailure();
     remainingInjectedConnectFailures.set(0);
     requirePassword(null);
@@ -315,6 +317,7 @@ public final class StubDatabase {
     executeHook(null);
     clearExecuteFailure();
     validationFails(false);
+    hangConnects(false);
     validationHangs(false);
     return this;
   }

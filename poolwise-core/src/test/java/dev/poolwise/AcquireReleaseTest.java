@@ -22,26 +22,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class AcquireReleaseTest {
-
-  private final StubDatabase database = StubDatabase.create();
-  private final List<PoolwiseDataSource> pools = new ArrayList<>();
-
-  private PoolwiseDataSource pool(PoolwiseDataSource.Builder builder) throws SQLException {
-    PoolwiseDataSource pool = builder.build();
-    pools.add(pool);
-    return pool;
-  }
-
-  @AfterEach
-  void closePools() {
-    pools.forEach(PoolwiseDataSource::close);
-  }
+class AcquireReleaseTest extends StubPoolTest {
 
   @Test
   void handsOutTheMostRecentlyUsedIdleConnectionFirst() throws SQLException {

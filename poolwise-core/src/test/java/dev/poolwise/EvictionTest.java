@@ -16,28 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class EvictionTest {
-
-  private final StubDatabase database = StubDatabase.create();
-  private final List<PoolwiseDataSource> pools = new ArrayList<>();
-
-  private PoolwiseDataSource pool(PoolwiseDataSource.Builder builder) throws SQLException {
-    PoolwiseDataSource pool = builder.build();
-    pools.add(pool);
-    return pool;
-  }
-
-  @AfterEach
-  void closePools() {
-    pools.forEach(PoolwiseDataSource::close);
-  }
+class EvictionTest extends StubPoolTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"08006", "08003", "08S01", "57P01", "57P02", "57P03"})

@@ -81,6 +81,36 @@ class PostgresIntegrationTest {
     }
   }
 
+  /** The README's quick start, verbatim but for the URL, which points at the embedded server. */
+  @Test
+  void readmeQuickStartWorks() throws Exception {
+    String url = app.databaseUrl() + "?connection_limit=20";
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream originalOut = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (var pool = PoolwiseDataSource.fromUrl(url);
+         var connection = pool.getConnection();
+         var rows = connection.createStatement().executeQuery("select version()")) {
+      while (rows.next()) System.out.println(rows.getString(1));
+      assertThat(pool.snapshot().maxSize()).isEqualTo(20);
+      assertThat(pool.toString()).doesNotContain(app.password());
+    } finally {
+      System.setOut(originalOut);
+    }
+    String version = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(version).startsWith("PostgreSQL");
+  }
+
+  @Test
+  void databaseUrlParametersReachTheServer() throws Exception {
+    String url = app.databaseUrl() + "?application_name=pw-from-url&schema=other&pgbouncer=true&connect_timeout=3";
+    try (var pool = PoolwiseDataSource.fromUrl(url); Connection connection = pool.getConnection()) {
+      assertThat(queryString(connection, "show application_name")).isEqualTo("pw-from-url");
+      assertThat(queryString(connection, "select current_schema()")).isEqualTo("other");
+      assertThat(server.countConnections("pw-from-url")).isEqualTo(1);
+    }
+  }
+
   @Test
   void runsRealQueries(TestInfo test) throws Exception {
     try (PoolwiseDataSource pool = builder(name(test)).build()) {

@@ -482,7 +482,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private PoolSnapshot snapshotLocked() {
     int total = entries.size();
     return new PoolSnapshot(settings.poolName(), Instant.now(), settings.maxSize(), settings.minIdle(), total,
-        inUse, idle.size() + reserved, waiters.size(), creator.pendingLocked());
+        inUse, idle.size() + reserved, waiters.size(), creator.pendingLocked(), Duration.ZERO, 0, 0,
+        PoolSnapshot.TimingStats.EMPTY, PoolSnapshot.TimingStats.EMPTY, List.of());
   }
 
   /**
@@ -521,6 +522,15 @@ final class ConnectionPool implements ConnectionReleaser {
       lock.unlock();
     }
   }
+
+  Diagnosis diagnose() {
+    PoolSnapshot snapshot = snapshot();
+    return new Diagnosis(Diagnosis.Cause.HEALTHY, "TODO", "", snapshot);
+  }
+
+  void suspend() {}
+
+  void resume() {}
 
   void softEvictAll() {
     List<PoolEntry> closing = new ArrayList<>();

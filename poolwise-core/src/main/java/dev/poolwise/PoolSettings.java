@@ -39,7 +39,17 @@ record PoolSettings(
     Boolean readOnly,
     String catalog,
     String schema,
-    String connectionInitSql) {
+    String connectionInitSql,
+    boolean diagnostics,
+    StackCapture acquisitionStacks,
+    Duration leakThreshold,
+    Duration leakReclaimThreshold,
+    MultipleAcquisition multipleAcquisition,
+    Map<String, Integer> lanes,
+    int expectedInstances,
+    boolean registerMBean,
+    SqlLogging sqlLogging,
+    Duration slowSqlThreshold) {
 
   /** Driver properties plus the current credentials, ready for {@code Driver.connect}. */
   Properties connectProperties(Credentials current) {

@@ -1,10 +1,14 @@
 package dev.poolwise;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
- * The pool's counts at one instant. Taken under the pool's lock, so the counts are consistent with
- * each other: {@code active + idle == total} and {@code total <= maxSize} always hold.
+ * The pool at one instant: counts, who holds each borrowed connection, the waiters, and recent hold
+ * and wait times. Taken under the pool's lock, so the counts agree with each other:
+ * {@code active + idle == total} and {@code total <= maxSize} always hold, and {@code holders} has one
+ * entry per active connection (empty when diagnostics are off).
  *
  * @param poolName the pool's name
  * @param takenAt when this snapshot was taken
@@ -15,6 +19,12 @@ import java.time.Instant;
  * @param idle connections ready to be borrowed
  * @param waiting threads waiting for a connection
  * @param pendingCreations physical connects in flight
+ * @param oldestWait how long the longest-waiting thread has waited ({@code Duration.ZERO} when none waits)
+ * @param acquisitions connections handed out since the pool started
+ * @param timeouts acquire timeouts since the pool started
+ * @param holdTimes how long connections were held, over the most recent returns
+ * @param waitTimes how long borrowers waited, over the most recent borrows
+ * @param holders one entry per borrowed connection, longest-held first
  */
 public record PoolSnapshot(
     String poolName,
@@ -25,7 +35,75 @@ public record PoolSnapshot(
     int active,
     int idle,
     int waiting,
-    int pendingCreations) {
+    int pendingCreations,
+    Duration oldestWait,
+    long acquisitions,
+    long timeouts,
+    TimingStats holdTimes,
+    TimingStats waitTimes,
+    List<Holder> holders) {
+
+  /** What a borrowed connection is doing. */
+  public enum HolderState {
+    /** SQL is running on it right now. */
+    EXECUTING,
+    /** A transaction is open but no SQL runs: the holder is doing something else mid-transaction. */
+    IDLE_IN_TRANSACTION,
+    /** Borrowed, no SQL running, no transaction open: held across non-database work. */
+    HELD_IDLE,
+    /** Held longer than the leak threshold while not executing: probably never closed. */
+    SUSPECTED_LEAK
+  }
+
+  /**
+   * One borrowed connection and its borrower.
+   *
+   * @param connectionId the pool's number for the physical connection ("connection #7")
+   * @param threadName the borrowing thread's name (virtual threads are often unnamed: "")
+   * @param threadId the borrowing thread's id
+   * @param virtualThread whether the borrower is a virtual thread
+   * @param tag the work label active when it was borrowed ({@link Poolwise#tag}), or {@code null}
+   * @param lane the lane it was borrowed in, or {@code null} for the default lane
+   * @param heldFor how long it has been borrowed
+   * @param state what it is doing
+   * @param sql the SQL executing now, or else the last SQL it ran (or {@code null})
+   * @param sqlRunningFor how long the current SQL has run ({@code null} unless executing)
+   * @param transactionOpenFor how long its transaction has been open ({@code null} when none is)
+   * @param acquisitionSite where it was borrowed ({@code Class.method(File:line)} of the first frame
+   *     outside the pool and JDBC plumbing), or {@code null} when stacks were not captured
+   */
+  public record Holder(
+      long connectionId,
+      String threadName,
+      long threadId,
+      boolean virtualThread,
+      String tag,
+      String lane,
+      Duration heldFor,
+      HolderState state,
+      String sql,
+      Duration sqlRunningFor,
+      Duration transactionOpenFor,
+      String acquisitionSite) {}
+
+  /**
+   * A distribution of durations over a recent window (the last few hundred events).
+   *
+   * @param samples how many events the figures are drawn from (0: all durations are zero)
+   * @param mean the mean
+   * @param p50 the median
+   * @param p95 the 95th percentile
+   * @param p99 the 99th percentile
+   * @param max the longest
+   * @param ratePerSecond events per second over the window
+   */
+  public record TimingStats(int samples, Duration mean, Duration p50, Duration p95, Duration p99, Duration max,
+      double ratePerSecond) {
+
+    /** No events yet. */
+    public static final TimingStats EMPTY =
+        new TimingStats(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
+  }
 
   @Override
   public String toString() {

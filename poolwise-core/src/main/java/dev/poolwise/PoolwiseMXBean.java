@@ -1,0 +1,36 @@
+package dev.poolwise;
+
+/**
+ * The pool in JMX ({@code dev.poolwise:type=Pool,name=<poolName>}), registered when
+ * {@code registerMBean(true)} is set. Attributes are live counts and the current verdict; operations
+ * control the pool. Nothing here ever contains a credential.
+ */
+public interface PoolwiseMXBean {
+
+  String getPoolName();
+
+  int getMaxSize();
+
+  int getTotalConnections();
+
+  int getActiveConnections();
+
+  int getIdleConnections();
+
+  int getThreadsAwaitingConnection();
+
+  long getAcquisitions();
+
+  long getTimeouts();
+
+  /** The one-sentence verdict of {@link PoolwiseDataSource#diagnose()}. */
+  String getVerdict();
+
+  /** Retire every connection (idle now, borrowed on return). */
+  void softEvictAll();
+
+  /** New borrowers wait (up to their acquire timeout) until {@link #resume()}; returns still work. */
+  void suspend();
+
+  void resume();
+}

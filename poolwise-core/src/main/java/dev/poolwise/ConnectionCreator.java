@@ -87,6 +87,19 @@ final class ConnectionCreator {
     }
   }
 
+  /** {@link #recentFailure()} for callers that hold the lock. */
+  SQLException recentFailureLocked() {
+    return lastFailure;
+  }
+
+  /**
+   * Extra context for the recent failure, such as the server's connection budget when it refused with
+   * 53300, or {@code null}.
+   */
+  String failureExplanationLocked() {
+    return null; // filled in when the server budget check lands
+  }
+
   /**
    * The last failure if it was an outright refusal (authentication, unknown database) and the backoff
    * after it has not yet passed; {@code null} otherwise. Lets acquirers fail fast instead of waiting.
@@ -104,7 +117,7 @@ final class ConnectionCreator {
       return;
     }
     int idleDeficit = Math.max(0, settings.minIdle() - pool.idleCountLocked());
-    int wanted = pool.waitingLocked() + idleDeficit - pending;
+    int wanted = pool.servableWaitingLocked() + idleDeficit - pending;
     int room = settings.maxSize() - pool.totalLocked() - pending;
     int concurrency = Math.min(settings.maxConcurrentCreations() - pending, maxRunning - running);
     int launch = Math.min(wanted, Math.min(room, concurrency));
@@ -343,7 +356,7 @@ final class ConnectionCreator {
   }
 
   private void finish(PoolEntry entry, SQLException failure, boolean abandoned) {
-    Waiter next = null;
+    List<Waiter> next = List.of();
     List<Waiter> failedWaiters = List.of();
     int failuresBefore;
     pool.lock.lock();
@@ -372,7 +385,7 @@ final class ConnectionCreator {
     } finally {
       pool.lock.unlock();
     }
-    ConnectionPool.wake(next);
+    next.forEach(ConnectionPool::wake);
     failedWaiters.forEach(ConnectionPool::wake);
     if (entry != null && failuresBefore > 0) {
       log.info("Pool '{}': connecting to {} works again after {} failed attempt(s)", settings.poolName(),

@@ -122,6 +122,8 @@ final class ConnectionHandle implements Connection {
   private boolean autoCommit;
   /** A statement ran or a savepoint call was made with autoCommit off since the last commit/rollback. */
   private boolean transactionMayBeOpen;
+  /** The failure of the execute in progress, seen by {@link #checkBroken}, for the SQL log. */
+  private SQLException executionFailure;
 
   private final ArrayList<AbstractStatementHandle<?>> openStatements = new ArrayList<>();
   /** Created on first use; one per handle is enough since it carries no state of its own. */
@@ -153,14 +155,35 @@ final class ConnectionHandle implements Connection {
     if (!autoCommit) {
       // Set before running, not after: a statement that fails inside a transaction leaves it open
       // (PostgreSQL: aborted until rolled back).
-      transactionMayBeOpen = true;
+      transactionMayBeOpen(true);
     }
-    // Diagnostics (SQL in flight and since when) will record sql and System.nanoTime() here.
+    if (entry.tracksSql) {
+      entry.executingSinceNanos = System.nanoTime();
+      entry.executingSql = sql == null ? "(batch)" : sql;
+      executionFailure = null;
+    }
   }
 
   /** The counterpart of {@link #beforeExecute(String)}, called whether the execution succeeded or not. */
   void afterExecute() {
-    // Diagnostics will clear the SQL in flight here.
+    if (entry.tracksSql) {
+      String sql = entry.executingSql;
+      entry.lastSql = sql;
+      entry.executingSql = null;
+      // SQL logging is wired here once SqlLog lands.
+      executionFailure = null;
+    }
+  }
+
+  /**
+   * Records whether a transaction may be open, and since when for the holder table: the moment the
+   * flag goes from false to true is the transaction's start as far as the pool can see.
+   */
+  private void transactionMayBeOpen(boolean open) {
+    if (open != transactionMayBeOpen && entry.tracksSql) {
+      entry.transactionSinceNanos = open ? System.nanoTime() : 0;
+    }
+    transactionMayBeOpen = open;
   }
 
   /**
@@ -173,6 +196,7 @@ final class ConnectionHandle implements Connection {
     // handle (typically "statement is closed", SQLState 08003) says nothing about the entry's health.
     if (delegate != null) {
       entry.checkBroken(failure);
+      executionFailure = failure; // for the SQL log, when this failure ends an execute
     }
     return failure;
   }
@@ -371,7 +395,7 @@ final class ConnectionHandle implements Connection {
       throw checkBroken(e);
     }
     if (autoCommit && !this.autoCommit) {
-      transactionMayBeOpen = false; // JDBC: switching autoCommit on commits the open transaction
+      transactionMayBeOpen(false); // JDBC: switching autoCommit on commits the open transaction
     }
     this.autoCommit = autoCommit;
     markDirty(DIRTY_AUTO_COMMIT, autoCommit != entry.defaults.autoCommit());
@@ -445,10 +469,10 @@ final class ConnectionHandle implements Connection {
     try {
       raw.commit();
     } catch (SQLException e) {
-      transactionMayBeOpen = !autoCommit; // a failed commit may leave the transaction open
+      transactionMayBeOpen(!autoCommit); // a failed commit may leave the transaction open
       throw checkBroken(e);
     }
-    transactionMayBeOpen = false;
+    transactionMayBeOpen(false);
   }
 
   @Override
@@ -457,16 +481,16 @@ final class ConnectionHandle implements Connection {
     try {
       raw.rollback();
     } catch (SQLException e) {
-      transactionMayBeOpen = !autoCommit;
+      transactionMayBeOpen(!autoCommit);
       throw checkBroken(e);
     }
-    transactionMayBeOpen = false;
+    transactionMayBeOpen(false);
   }
 
   @Override
   public Savepoint setSavepoint() throws SQLException {
     Connection raw = delegate();
-    transactionMayBeOpen |= !autoCommit;
+    transactionMayBeOpen(transactionMayBeOpen || !autoCommit);
     try {
       return raw.setSavepoint();
     } catch (SQLException e) {
@@ -477,7 +501,7 @@ final class ConnectionHandle implements Connection {
   @Override
   public Savepoint setSavepoint(String name) throws SQLException {
     Connection raw = delegate();
-    transactionMayBeOpen |= !autoCommit;
+    transactionMayBeOpen(transactionMayBeOpen || !autoCommit);
     try {
       return raw.setSavepoint(name);
     } catch (SQLException e) {
@@ -489,7 +513,7 @@ final class ConnectionHandle implements Connection {
   @Override
   public void rollback(Savepoint savepoint) throws SQLException {
     Connection raw = delegate();
-    transactionMayBeOpen |= !autoCommit;
+    transactionMayBeOpen(transactionMayBeOpen || !autoCommit);
     try {
       raw.rollback(savepoint);
     } catch (SQLException e) {
@@ -500,7 +524,7 @@ final class ConnectionHandle implements Connection {
   @Override
   public void releaseSavepoint(Savepoint savepoint) throws SQLException {
     Connection raw = delegate();
-    transactionMayBeOpen |= !autoCommit;
+    transactionMayBeOpen(transactionMayBeOpen || !autoCommit);
     try {
       raw.releaseSavepoint(savepoint);
     } catch (SQLException e) {

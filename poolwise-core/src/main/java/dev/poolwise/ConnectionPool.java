@@ -3,14 +3,17 @@ package dev.poolwise;
 import dev.poolwise.WaiterQueue.Waiter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,21 +22,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pool: the acquisition path and the return path. Creation lives in {@link ConnectionCreator},
- * retirement of idle, old and dead connections in {@link HouseKeeper}.
+ * retirement of idle, old, dead and leaked connections in {@link HouseKeeper}, the verdict in
+ * {@link Verdicts}.
  *
  * <h2>Concurrency</h2>
- * One {@link ReentrantLock} guards all pool state: the idle stack, the waiter queue, the set of
- * entries and the counters. Every critical section is O(1) on the hot path (pop or push one idle
- * entry, link or unlink one waiter) and never does I/O, so the lock is held for tens of nanoseconds.
- * A {@code ReentrantLock} rather than {@code synchronized} because a virtual thread blocked on it
- * unmounts instead of pinning its carrier (on JDK 21–23), and because waiting happens outside it.
+ * One {@link ReentrantLock} guards all pool state: the idle stack, the waiter queues, the set of
+ * entries, the counters and every entry's borrow bookkeeping. Every critical section is O(1) on the hot
+ * path (pop or push one idle entry, link or unlink one waiter, bump a few counters) and never does I/O,
+ * so the lock is held for tens of nanoseconds. A {@code ReentrantLock} rather than {@code synchronized}
+ * because a virtual thread blocked on it unmounts instead of pinning its carrier (on JDK 21–23), and
+ * because waiting happens outside it.
  *
  * <p>Fairness is strict FIFO with direct hand-over, which is what makes the pool fair without a fair
- * lock: a returning connection goes straight to the oldest waiter ({@link #offerLocked}); it is never
- * put where a newcomer could grab it while someone waits. A newcomer takes an idle connection only
- * when nobody waits; otherwise it queues behind the others. This invariant holds whenever the lock is
- * free: <em>the idle stack is empty or the waiter queue is empty</em>. Waiters park with
+ * lock: a returning connection goes straight to the oldest waiter that may have it ({@link #offerLocked});
+ * it is never put where a newcomer could grab it while such a waiter exists. A newcomer takes an idle
+ * connection only when nobody it would overtake is waiting. This invariant holds whenever the lock is
+ * free: <em>the idle stack is empty, or no waiter could be served</em>. Waiters park with
  * {@link LockSupport#parkNanos} (no spinning) and are unparked after the lock is released.
+ *
+ * <p>Lanes: queue 0 is the default lane, unlimited and served first; each named lane has its own FIFO
+ * queue and a cap on the connections it may hold. A lane waiter is served only when no default-lane
+ * waiter is queued and its lane is below its cap; among lanes, the longest-waiting servable thread
+ * goes first. A waiter blocked by its lane's cap is not "servable", so idle connections may sit
+ * next to it, which is the point of the cap.
  *
  * <p>Idle connections form a stack: most recently used first, so a lightly loaded pool keeps reusing
  * a few warm connections and the rest age out through the idle timeout.
@@ -41,33 +52,65 @@ import org.slf4j.LoggerFactory;
  * <h2>Failure modes</h2>
  * A waiter that times out or is interrupted removes itself under the lock; if a connection was handed
  * to it in the same instant, the timeout path takes it (the caller gets it) and the interrupt path
- * offers it to the next waiter, so no connection is ever lost between the two. A connection returned
- * marked as broken, past its lifetime, or to a closed pool is removed and closed on the closer thread
- * (closing a dead socket can block). Physical connects never run on an application thread: a
- * waiter asks {@link ConnectionCreator} for a connection and waits for whatever comes first, a new
- * connection or a returned one.
+ * returns it, so no connection is ever lost between the two. A connection returned marked as broken,
+ * past its lifetime, or to a closed pool is removed and closed on the closer thread (closing a dead
+ * socket can block). A connection reclaimed as a leak is removed at once; its eventual return is
+ * ignored. Physical connects never run on an application thread. When every borrowed connection is
+ * held by a thread that is itself waiting for another one, and the pool cannot grow, those threads are
+ * failed at once with an explanation (pool-locking deadlock) instead of sitting out their timeout.
  */
 final class ConnectionPool implements ConnectionReleaser {
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
 
+  /** With {@link StackCapture#SAMPLED}, one borrow in this many records its stack. */
+  private static final int STACK_SAMPLE_INTERVAL = 64;
+  /** The verdict is logged at most this often while timeouts keep happening. */
+  private static final long VERDICT_LOG_INTERVAL_NANOS = 10_000_000_000L;
+  /** Multiple-acquisition warnings are logged at most this often. */
+  private static final long MULTIPLE_ACQUISITION_LOG_INTERVAL_NANOS = 10_000_000_000L;
+
   private final PoolSettings settings;
   private final long acquireTimeoutNanos;
   private final long validateAfterIdleNanos;
   private final int validationTimeoutSeconds;
+  /** Identifies this pool in each thread's {@link ThreadWork} without keeping the pool reachable. */
+  private final Object poolKey = new Object();
+  /** Lane names by index; index 0 is the default lane ({@code null}). */
+  private final String[] laneNames;
+  private final Map<String, Integer> laneIndex;
+  /** Connections each lane may hold; {@code Integer.MAX_VALUE} for the default lane. */
+  private final int[] laneLimits;
 
-  /** Guards every field below that is not final or volatile, and the state of every entry. */
+  /** Guards every field below that is not final or volatile, and the borrow bookkeeping of every entry. */
   final ReentrantLock lock = new ReentrantLock();
   private final Condition allReturned = lock.newCondition();
   /** Idle entries, most recently used at the head. */
   private final ArrayDeque<PoolEntry> idle = new ArrayDeque<>();
-  private final WaiterQueue waiters = new WaiterQueue();
+  /** One FIFO queue per lane; index 0 is the default lane. */
+  private final WaiterQueue[] queues;
+  /** Connections held per lane. */
+  private final int[] laneHeld;
   /** Every entry counted in {@code total}: idle, in use or reserved by the housekeeper. */
   private final Set<PoolEntry> entries = new HashSet<>();
   private int inUse;
   /** Idle entries taken out of the stack by the housekeeper for a keepalive check. */
   private int reserved;
+  private int waiting;
+  /** Connections held by threads that are waiting for another one (pool-locking detection). */
+  private int heldByWaiters;
   private boolean closed;
+  private boolean suspended;
+  private long acquisitions;
+  private long timeouts;
+  private final RecentTimings holdTimes = new RecentTimings();
+  private final RecentTimings waitTimes = new RecentTimings();
+  private long lastVerdictLogNanos;
+  /** Set once a timeout or leak was seen: from then on SAMPLED captures every borrow's stack. */
+  private volatile boolean captureAllStacks;
+  /** Racy on purpose: a sampling counter, where a lost increment only shifts which borrow is sampled. */
+  private int borrowsSinceStack;
+  private volatile long lastMultipleAcquisitionLogNanos;
   /** {@code false} until the first acquire in {@link StartMode#LAZY}; no background filling before. */
   private volatile boolean started;
 
@@ -81,6 +124,24 @@ final class ConnectionPool implements ConnectionReleaser {
     this.validateAfterIdleNanos = settings.validateAfterIdle().toNanos();
     this.validationTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
         (settings.validationTimeout().toMillis() + 999) / 1000));
+    int lanes = settings.lanes().size() + 1;
+    this.laneNames = new String[lanes];
+    this.laneLimits = new int[lanes];
+    this.laneHeld = new int[lanes];
+    this.queues = new WaiterQueue[lanes];
+    this.laneLimits[0] = Integer.MAX_VALUE;
+    this.queues[0] = new WaiterQueue();
+    Map<String, Integer> index = new HashMap<>();
+    int next = 1;
+    for (Map.Entry<String, Integer> lane : settings.lanes().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey()).toList()) {
+      laneNames[next] = lane.getKey();
+      laneLimits[next] = lane.getValue();
+      queues[next] = new WaiterQueue();
+      index.put(lane.getKey(), next);
+      next++;
+    }
+    this.laneIndex = Map.copyOf(index);
     ConnectionFactory factory = ConnectionFactory.of(settings);
     this.threads = new PoolThreads(settings.poolName());
     this.creator = new ConnectionCreator(this, factory, settings);
@@ -126,9 +187,9 @@ final class ConnectionPool implements ConnectionReleaser {
   /* --- Acquisition --- */
 
   /**
-   * Borrow a connection: idle if nobody waits, else wait in FIFO order for a hand-over. Validates a
-   * connection that sat idle longer than {@code validateAfterIdle}; a dead one is discarded and the
-   * borrow continues within the same deadline.
+   * Borrow a connection: idle if nobody it would overtake waits, else wait in FIFO order for a
+   * hand-over. Validates a connection that sat idle longer than {@code validateAfterIdle}; a dead one is
+   * discarded and the borrow continues within the same deadline.
    */
   Connection acquire() throws SQLException {
     if (!started) {
@@ -136,26 +197,53 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     long startNanos = System.nanoTime();
     long deadline = startNanos + acquireTimeoutNanos;
+    ThreadWork work = ThreadWork.current();
+    int lane = work.lane == null ? 0 : laneOf(work.lane);
+    ThreadWork.Holding holding = work.holdingFor(poolKey);
     while (true) {
-      PoolEntry entry = borrow(startNanos, deadline);
+      PoolEntry entry = borrow(startNanos, deadline, work.tag, lane, holding);
       if (isUsable(entry)) {
+        recordAcquisitionSite(entry);
         return new ConnectionHandle(entry, this);
       }
     }
   }
 
-  private PoolEntry borrow(long startNanos, long deadline) throws SQLException {
+  private int laneOf(String lane) throws SQLException {
+    Integer index = laneIndex.get(lane);
+    if (index == null) {
+      throw new SQLException("Pool '" + settings.poolName() + "' has no lane '" + lane + "' (configured: "
+          + (laneIndex.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(laneIndex.keySet())))
+          + "); add it with builder.lane(\"" + lane + "\", maxConnections) or poolwise.lane." + lane + "=N", "08001");
+    }
+    return index;
+  }
+
+  private PoolEntry borrow(long startNanos, long deadline, String tag, int lane, ThreadWork.Holding holding)
+      throws SQLException {
+    Thread thread = Thread.currentThread();
     Waiter waiter;
+    List<Waiter> lockedOut = List.of();
+    boolean warnMultiple = false;
     lock.lock();
     try {
       if (closed) {
         throw closedException();
       }
-      if (waiters.isEmpty()) {
+      if (holding.count > 0) {
+        if (settings.multipleAcquisition() == MultipleAcquisition.FAIL) {
+          throw multipleAcquisitionRefused(thread, tag, holding.count);
+        }
+        warnMultiple = settings.multipleAcquisition() == MultipleAcquisition.WARN;
+      }
+      if (mayTakeIdleLocked(lane)) {
         PoolEntry entry = idle.pollFirst();
         if (entry != null) {
-          entry.state = PoolEntry.IN_USE;
-          inUse++;
+          long now = System.nanoTime();
+          handOutLocked(entry, thread, tag, lane, holding, now, now - startNanos);
+          if (warnMultiple) {
+            warnMultipleAcquisition(thread, tag, holding.count - 1);
+          }
           return entry;
         }
       }
@@ -165,13 +253,34 @@ final class ConnectionPool implements ConnectionReleaser {
         // no connection to hand over: waiting out acquireTimeout could not end differently.
         throw rethrownForThisThread(refusal);
       }
-      waiter = new Waiter(Thread.currentThread(), System.nanoTime());
-      waiters.addLast(waiter);
-      creator.fillLocked();
+      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding);
+      queues[lane].addLast(waiter);
+      waiting++;
+      heldByWaiters += waiter.heldWhenQueued;
+      if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
+        lockedOut = breakPoolLockLocked();
+      } else {
+        creator.fillLocked();
+      }
     } finally {
       lock.unlock();
     }
+    if (warnMultiple) {
+      warnMultipleAcquisition(thread, tag, holding.count);
+    }
+    lockedOut.forEach(ConnectionPool::wake);
     return awaitHandOver(waiter, startNanos, deadline);
+  }
+
+  /** A newcomer in {@code lane} may take an idle connection only if it overtakes nobody who could have it. */
+  private boolean mayTakeIdleLocked(int lane) {
+    if (suspended) {
+      return false;
+    }
+    if (lane == 0) {
+      return queues[0].isEmpty();
+    }
+    return queues[0].isEmpty() && queues[lane].isEmpty() && laneHeld[lane] < laneLimits[lane];
   }
 
   private PoolEntry awaitHandOver(Waiter waiter, long startNanos, long deadline) throws SQLException {
@@ -198,11 +307,12 @@ final class ConnectionPool implements ConnectionReleaser {
   /**
    * Ends a wait that timed out or was interrupted. Runs under the lock so that it cannot miss a
    * connection handed over in the same instant: a timed-out waiter keeps such a connection (the
-   * caller asked for one and one arrived); an interrupted waiter passes it on to the next waiter.
+   * caller asked for one and one arrived); an interrupted waiter returns it to the pool.
    */
   private PoolEntry giveUp(Waiter waiter, long startNanos, InterruptedException interrupt) throws SQLException {
-    Waiter next = null;
-    PoolSnapshot snapshot;
+    List<Waiter> next = List.of();
+    Diagnosis diagnosis = null;
+    boolean logVerdict = false;
     lock.lock();
     try {
       PoolEntry entry = waiter.handedOver;
@@ -210,38 +320,46 @@ final class ConnectionPool implements ConnectionReleaser {
         return entry;
       }
       if (entry != null) {
-        inUse--;
+        long now = System.nanoTime();
+        endBorrowLocked(entry, now);
+        entry.lastReleasedNanos = now;
         next = offerLocked(entry);
       } else {
-        waiters.remove(waiter);
+        dequeueLocked(waiter);
       }
       if (waiter.failure != null && interrupt == null) {
         throw rethrownForThisThread(waiter.failure);
       }
-      snapshot = snapshotLocked();
+      if (interrupt == null) {
+        timeouts++;
+        captureAllStacks = true;
+        diagnosis = diagnoseLocked(true);
+        long now = System.nanoTime();
+        if (lastVerdictLogNanos == 0 || now - lastVerdictLogNanos >= VERDICT_LOG_INTERVAL_NANOS) {
+          lastVerdictLogNanos = now;
+          logVerdict = true;
+        }
+      }
     } finally {
       lock.unlock();
     }
-    wake(next);
+    next.forEach(ConnectionPool::wake);
     Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
     if (interrupt != null) {
       Thread.currentThread().interrupt();
-      SQLException interrupted = new SQLException("Interrupted after waiting " + waited.toMillis()
-          + " ms for a connection from " + snapshot + "; the thread's interrupt flag is still set", "08001", interrupt);
-      throw interrupted;
+      throw new SQLException("Interrupted after waiting " + waited.toMillis() + " ms for a connection from "
+          + snapshot() + "; the thread's interrupt flag is still set", "08001", interrupt);
     }
-    throw timeoutException(snapshot, waited);
+    if (logVerdict) {
+      log.warn("Pool '{}': getConnection timed out after {} ms. {}", settings.poolName(), waited.toMillis(), diagnosis);
+    }
+    return throwTimeout(diagnosis, waited);
   }
 
-  /** A shared failure (pool closed, connecting refused) re-thrown with the waiting thread's own stack. */
-  private static SQLException rethrownForThisThread(SQLException shared) {
-    return new SQLException(shared.getMessage(), shared.getSQLState(), shared.getErrorCode(),
-        shared.getCause() != null ? shared.getCause() : shared);
-  }
-
-  private PoolTimeoutException timeoutException(PoolSnapshot snapshot, Duration waited) {
+  private PoolEntry throwTimeout(Diagnosis diagnosis, Duration waited) throws PoolTimeoutException {
+    PoolSnapshot snapshot = diagnosis.snapshot();
     SQLException creationFailure = creator.recentFailure();
-    StringBuilder message = new StringBuilder(200)
+    StringBuilder message = new StringBuilder(400)
         .append("Pool '").append(settings.poolName()).append("': no connection available after waiting ")
         .append(waited.toMillis()).append(" ms (acquireTimeout ").append(settings.acquireTimeout().toMillis())
         .append(" ms). Now: max ").append(snapshot.maxSize()).append(", total ").append(snapshot.total())
@@ -250,19 +368,21 @@ final class ConnectionPool implements ConnectionReleaser {
     if (snapshot.pendingCreations() > 0) {
       message.append(", connecting ").append(snapshot.pendingCreations());
     }
-    message.append(". ");
-    if (creationFailure != null) {
-      message.append("Opening new connections is failing: ").append(creationFailure.getMessage())
-          .append(" (SQLState ").append(creationFailure.getSQLState()).append("; see the cause).");
-    } else if (snapshot.total() >= snapshot.maxSize()) {
-      message.append("Every connection is borrowed and none came back in time: look for connections held across"
-          + " slow non-database work, long transactions or a thread holding one connection while asking for"
-          + " another, before raising maxSize.");
-    } else {
-      message.append("The pool is below its maximum but new connections did not arrive in time;"
-          + " check connectTimeout and the database's responsiveness.");
+    message.append(".\n").append(diagnosis.verdict());
+    if (!diagnosis.holderTable().isEmpty()) {
+      message.append('\n').append(diagnosis.holderTable());
     }
-    return new PoolTimeoutException(message.toString(), snapshot, waited, creationFailure);
+    throw new PoolTimeoutException(message.toString(), diagnosis, waited, creationFailure);
+  }
+
+  /** A shared failure (pool closed, connecting refused) re-thrown with the waiting thread's own stack. */
+  private static SQLException rethrownForThisThread(SQLException shared) {
+    SQLException own = shared instanceof SQLTransientConnectionException
+        ? new SQLTransientConnectionException(shared.getMessage(), shared.getSQLState(), shared.getErrorCode(),
+            shared.getCause() != null ? shared.getCause() : shared)
+        : new SQLException(shared.getMessage(), shared.getSQLState(), shared.getErrorCode(),
+            shared.getCause() != null ? shared.getCause() : shared);
+    return own;
   }
 
   /**
@@ -296,6 +416,56 @@ final class ConnectionPool implements ConnectionReleaser {
     }
   }
 
+  /** Records where the connection was borrowed, per {@link StackCapture}; runs on the borrowing thread. */
+  private void recordAcquisitionSite(PoolEntry entry) {
+    StackCapture capture = settings.acquisitionStacks();
+    if (capture == StackCapture.OFF || !settings.diagnostics()) {
+      return;
+    }
+    if (capture == StackCapture.ALWAYS || captureAllStacks || ++borrowsSinceStack >= STACK_SAMPLE_INTERVAL) {
+      borrowsSinceStack = 0;
+      entry.acquisitionStack = new Throwable("Connection borrowed here");
+    }
+  }
+
+  /* --- Hand-out and return bookkeeping --- */
+
+  private void handOutLocked(PoolEntry entry, Thread thread, String tag, int lane, ThreadWork.Holding holding,
+      long now, long waitNanos) {
+    entry.state = PoolEntry.IN_USE;
+    inUse++;
+    laneHeld[lane]++;
+    if (holding != null) {
+      holding.count++;
+    }
+    entry.beginBorrow(thread, tag, lane, holding, now);
+    acquisitions++;
+    if (settings.diagnostics()) {
+      waitTimes.record(waitNanos, now);
+    }
+  }
+
+  /** Undoes {@link #handOutLocked}'s counting when a borrow ends (return, discard, reclaim). */
+  private void endBorrowLocked(PoolEntry entry, long now) {
+    inUse--;
+    laneHeld[entry.lane]--;
+    if (entry.holding != null) {
+      entry.holding.count--;
+    }
+    if (settings.diagnostics()) {
+      holdTimes.record(now - entry.acquiredNanos, now);
+    }
+    entry.endBorrow();
+  }
+
+  private void dequeueLocked(Waiter waiter) {
+    if (waiter.isQueued()) {
+      queues[waiter.lane].remove(waiter);
+      waiting--;
+      heldByWaiters -= waiter.heldWhenQueued;
+    }
+  }
+
   /* --- Return --- */
 
   @Override
@@ -305,10 +475,13 @@ final class ConnectionPool implements ConnectionReleaser {
     if (reason == null && entry.isPastLifetime(now)) {
       reason = "max lifetime reached";
     }
-    Waiter next = null;
+    List<Waiter> next = List.of();
     lock.lock();
     try {
-      inUse--;
+      if (entry.state == PoolEntry.REMOVED) {
+        return; // reclaimed as a leak while borrowed; the pool already replaced it
+      }
+      endBorrowLocked(entry, now);
       if (closed) {
         reason = "pool closed";
       }
@@ -321,34 +494,68 @@ final class ConnectionPool implements ConnectionReleaser {
     } finally {
       lock.unlock();
     }
-    wake(next);
+    next.forEach(ConnectionPool::wake);
     if (reason != null) {
       closeConnection(entry, reason);
     }
   }
 
   /**
-   * Gives a usable entry to the oldest waiter, or pushes it on the idle stack when nobody waits.
-   * Returns the waiter to unpark once the lock is released, or {@code null}.
+   * Puts a usable entry back and serves whoever may now be served: the oldest default-lane waiter,
+   * else the longest-waiting lane waiter whose lane is below its cap. Returns the waiters to unpark
+   * once the lock is released (usually none or one; with lanes, a return can unblock a lane waiter as
+   * well as serve another).
    */
-  Waiter offerLocked(PoolEntry entry) {
-    Waiter waiter = waiters.pollFirst();
-    if (waiter != null) {
-      entry.state = PoolEntry.IN_USE;
-      inUse++;
-      waiter.handedOver = entry;
-      return waiter;
-    }
+  List<Waiter> offerLocked(PoolEntry entry) {
     if (closed) {
       // Only reachable on shutdown edges (an interrupted waiter passing on a hand-over, a keepalive
       // check finishing): the entry must not land in the idle stack of a closed pool.
       removeLocked(entry);
       closeConnection(entry, "pool closed");
-      return null;
+      return List.of();
     }
     entry.state = PoolEntry.IDLE;
     idle.addFirst(entry);
-    return null;
+    if (waiting == 0) {
+      return List.of();
+    }
+    Waiter first = serveOneLocked();
+    if (first == null || queues.length == 1) {
+      return first == null ? List.of() : List.of(first);
+    }
+    List<Waiter> served = new ArrayList<>(2);
+    served.add(first);
+    Waiter more;
+    while ((more = serveOneLocked()) != null) {
+      served.add(more);
+    }
+    return served;
+  }
+
+  /** Hands the head of the idle stack to the next servable waiter, if there is one. */
+  private Waiter serveOneLocked() {
+    if (waiting == 0 || suspended || idle.isEmpty()) {
+      return null;
+    }
+    Waiter waiter = queues[0].peekFirst();
+    if (waiter == null) {
+      for (int lane = 1; lane < queues.length; lane++) {
+        Waiter candidate = queues[lane].peekFirst();
+        if (candidate != null && laneHeld[lane] < laneLimits[lane]
+            && (waiter == null || candidate.enqueuedNanos - waiter.enqueuedNanos < 0)) {
+          waiter = candidate;
+        }
+      }
+      if (waiter == null) {
+        return null;
+      }
+    }
+    dequeueLocked(waiter);
+    PoolEntry entry = idle.pollFirst();
+    long now = System.nanoTime();
+    handOutLocked(entry, waiter.thread, waiter.tag, waiter.lane, waiter.holding, now, now - waiter.enqueuedNanos);
+    waiter.handedOver = entry;
+    return waiter;
   }
 
   static void wake(Waiter waiter) {
@@ -357,17 +564,80 @@ final class ConnectionPool implements ConnectionReleaser {
     }
   }
 
+  /* --- Pool-locking deadlock --- */
+
+  /**
+   * The pool has locked itself when it cannot grow or hand anything out, and every borrowed connection
+   * belongs to a thread that is itself waiting for another one: nobody will ever return one.
+   */
+  private boolean isPoolLockedLocked() {
+    return inUse > 0 && heldByWaiters >= inUse && idle.isEmpty() && reserved == 0
+        && entries.size() >= settings.maxSize();
+  }
+
+  /** Fails every waiter that holds a connection, with the explanation; returns them for unparking. */
+  private List<Waiter> breakPoolLockLocked() {
+    int threadsInvolved = 0;
+    int mostHeld = 0;
+    List<Waiter> failed = new ArrayList<>();
+    for (WaiterQueue queue : queues) {
+      failed.addAll(queue.removeHolders());
+    }
+    for (Waiter waiter : failed) {
+      threadsInvolved++;
+      mostHeld = Math.max(mostHeld, waiter.heldWhenQueued);
+      waiting--;
+      heldByWaiters -= waiter.heldWhenQueued;
+    }
+    int perThread = mostHeld + 1;
+    int safeSize = threadsInvolved * (perThread - 1) + 1;
+    SQLTransientConnectionException explanation = new SQLTransientConnectionException("Pool '"
+        + settings.poolName() + "' is locked: all " + inUse + " borrowed connections are held by " + threadsInvolved
+        + " thread(s) that are each waiting for another connection from the same pool, so none will ever be"
+        + " returned (pool-locking deadlock). Failing these waits now instead of after acquireTimeout. Fix the"
+        + " code so that it does not hold a connection while asking for a second one (pass the first one down,"
+        + " or finish with it first); a pool that this workload cannot lock needs at least threads × (connections"
+        + " per thread − 1) + 1 = " + threadsInvolved + " × (" + perThread + " − 1) + 1 = " + safeSize
+        + " connections (maxSize is " + settings.maxSize() + ").", "08001");
+    for (Waiter waiter : failed) {
+      waiter.failure = explanation;
+    }
+    log.warn("{}", explanation.getMessage());
+    return failed;
+  }
+
+  private SQLException multipleAcquisitionRefused(Thread thread, String tag, int held) {
+    return new SQLException("Thread '" + thread.getName() + "'" + (tag == null ? "" : " [" + tag + "]")
+        + " already holds " + held + " connection(s) from pool '" + settings.poolName() + "' and asked for another;"
+        + " refused because multipleAcquisition is FAIL. Holding one connection while waiting for a second is how"
+        + " a pool deadlocks itself under load: use the connection you have, or close it first.", "08001");
+  }
+
+  private void warnMultipleAcquisition(Thread thread, String tag, int held) {
+    long now = System.nanoTime();
+    long last = lastMultipleAcquisitionLogNanos;
+    if (last != 0 && now - last < MULTIPLE_ACQUISITION_LOG_INTERVAL_NANOS) {
+      return;
+    }
+    lastMultipleAcquisitionLogNanos = now;
+    log.warn("Pool '{}': thread '{}'{} asked for a connection while already holding {} from this pool. Under load"
+        + " this can deadlock the pool (every thread holding one, waiting for another); use the connection you"
+        + " have or close it first. Set multipleAcquisition to ALLOW if this is deliberate. (Logged at most every"
+        + " 10 s.)", settings.poolName(), thread.getName(), tag == null ? "" : " [" + tag + "]", held,
+        new Throwable("Second connection requested here"));
+  }
+
   /* --- Entry bookkeeping shared with the creator and the housekeeper --- */
 
   /**
-   * Counts a newly created entry and offers it. Returns the waiter to wake, or {@code null}; when the
-   * pool closed meanwhile the entry is closed instead.
+   * Counts a newly created entry and offers it. Returns the waiters to wake; when the pool closed
+   * meanwhile the entry is closed instead.
    */
-  Waiter addCreatedLocked(PoolEntry entry) {
+  List<Waiter> addCreatedLocked(PoolEntry entry) {
     if (closed) {
       entry.state = PoolEntry.REMOVED;
       closeConnection(entry, "pool closed while connecting");
-      return null;
+      return List.of();
     }
     entries.add(entry);
     return offerLocked(entry);
@@ -377,7 +647,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private void discard(PoolEntry entry, String reason) {
     lock.lock();
     try {
-      inUse--;
+      acquisitions--; // it never reached the application
+      endBorrowLocked(entry, System.nanoTime());
       removeLocked(entry);
     } finally {
       lock.unlock();
@@ -417,8 +688,16 @@ final class ConnectionPool implements ConnectionReleaser {
     return idle.size() + reserved;
   }
 
-  int waitingLocked() {
-    return waiters.size();
+  /** Waiters that could be served if a connection were available now (lane caps considered). */
+  int servableWaitingLocked() {
+    if (suspended) {
+      return 0;
+    }
+    int servable = queues[0].size();
+    for (int lane = 1; lane < queues.length; lane++) {
+      servable += Math.min(queues[lane].size(), Math.max(0, laneLimits[lane] - laneHeld[lane]));
+    }
+    return servable;
   }
 
   boolean isClosedLocked() {
@@ -436,6 +715,32 @@ final class ConnectionPool implements ConnectionReleaser {
     return list;
   }
 
+  /** Borrowed entries, for the housekeeper's leak check. */
+  List<PoolEntry> borrowedLocked() {
+    List<PoolEntry> borrowed = new ArrayList<>(inUse);
+    for (PoolEntry entry : entries) {
+      if (entry.state == PoolEntry.IN_USE) {
+        borrowed.add(entry);
+      }
+    }
+    return borrowed;
+  }
+
+  /**
+   * Takes a borrowed entry away from its borrower (leak reclaim): it stops counting at once, so the
+   * pool can replace it; its eventual return is ignored. The caller aborts the physical connection.
+   */
+  void reclaimLocked(PoolEntry entry, String reason) {
+    entry.markForEviction(reason);
+    endBorrowLocked(entry, System.nanoTime());
+    removeLocked(entry);
+  }
+
+  /** Marks that a leak was seen: SAMPLED stack capture switches to every borrow. */
+  void leakSeen() {
+    captureAllStacks = true;
+  }
+
   /** Takes an idle entry out of the stack for a keepalive check; it still counts as idle. */
   void reserveLocked(PoolEntry entry) {
     idle.remove(entry);
@@ -444,27 +749,31 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   /** Returns a reserved entry after a successful keepalive check. */
-  Waiter unreserveLocked(PoolEntry entry) {
+  List<Waiter> unreserveLocked(PoolEntry entry) {
     if (closed) {
       removeLocked(entry);
       closeConnection(entry, "pool closed");
-      return null;
+      return List.of();
     }
     reserved--;
     return offerLocked(entry);
   }
 
   /**
-   * Fails every current waiter at once with {@code failure} (used when connecting is refused outright
-   * and the pool has no connection that could be handed over). Returns them for unparking.
+   * Fails every current waiter at once with {@code failure} (pool closed, or connecting refused
+   * outright while the pool has no connection). Returns them for unparking.
    */
   List<Waiter> failWaitersLocked(SQLException failure) {
-    List<Waiter> failed = new ArrayList<>(waiters.size());
-    Waiter waiter;
-    while ((waiter = waiters.pollFirst()) != null) {
-      waiter.failure = failure;
-      failed.add(waiter);
+    List<Waiter> failed = new ArrayList<>(waiting);
+    for (WaiterQueue queue : queues) {
+      Waiter waiter;
+      while ((waiter = queue.pollFirst()) != null) {
+        waiter.failure = failure;
+        failed.add(waiter);
+      }
     }
+    waiting = 0;
+    heldByWaiters = 0;
     return failed;
   }
 
@@ -480,10 +789,47 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   private PoolSnapshot snapshotLocked() {
+    long now = System.nanoTime();
     int total = entries.size();
+    long oldestEnqueued = 0;
+    boolean anyWaiter = false;
+    for (WaiterQueue queue : queues) {
+      Waiter head = queue.peekFirst();
+      if (head != null && (!anyWaiter || head.enqueuedNanos - oldestEnqueued < 0)) {
+        oldestEnqueued = head.enqueuedNanos;
+        anyWaiter = true;
+      }
+    }
+    List<PoolSnapshot.Holder> holders = List.of();
+    if (settings.diagnostics() && inUse > 0) {
+      long leakNanos = settings.leakThreshold().toNanos();
+      List<PoolSnapshot.Holder> list = new ArrayList<>(inUse);
+      for (PoolEntry entry : entries) {
+        if (entry.state == PoolEntry.IN_USE) {
+          list.add(Holders.describe(entry, now, leakNanos, laneNames[entry.lane]));
+        }
+      }
+      list.sort(Comparator.comparing(PoolSnapshot.Holder::heldFor).reversed());
+      holders = List.copyOf(list);
+    }
     return new PoolSnapshot(settings.poolName(), Instant.now(), settings.maxSize(), settings.minIdle(), total,
-        inUse, idle.size() + reserved, waiters.size(), creator.pendingLocked(), Duration.ZERO, 0, 0,
-        PoolSnapshot.TimingStats.EMPTY, PoolSnapshot.TimingStats.EMPTY, List.of());
+        inUse, idle.size() + reserved, waiting, creator.pendingLocked(),
+        anyWaiter ? Duration.ofNanos(now - oldestEnqueued) : Duration.ZERO, acquisitions, timeouts,
+        holdTimes.stats(now), waitTimes.stats(now), holders);
+  }
+
+  Diagnosis diagnose() {
+    lock.lock();
+    try {
+      return diagnoseLocked(false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Diagnosis diagnoseLocked(boolean timedOut) {
+    return Verdicts.diagnose(snapshotLocked(), settings, creator.recentFailureLocked(),
+        creator.failureExplanationLocked(), timedOut);
   }
 
   /**
@@ -501,8 +847,25 @@ final class ConnectionPool implements ConnectionReleaser {
       if (total + creator.pendingLocked() > settings.maxSize()) {
         violations.add("total " + total + " + connecting " + creator.pendingLocked() + " > max " + settings.maxSize());
       }
-      if (!idle.isEmpty() && !waiters.isEmpty()) {
-        violations.add(idle.size() + " idle while " + waiters.size() + " wait");
+      if (!idle.isEmpty() && servableWaitingLocked() > 0) {
+        violations.add(idle.size() + " idle while " + servableWaitingLocked() + " servable threads wait");
+      }
+      int queued = 0;
+      for (WaiterQueue queue : queues) {
+        queued += queue.size();
+      }
+      if (queued != waiting) {
+        violations.add(queued + " queued but waiting counter is " + waiting);
+      }
+      int heldPerLane = 0;
+      for (int lane = 0; lane < laneHeld.length; lane++) {
+        heldPerLane += laneHeld[lane];
+        if (laneHeld[lane] > laneLimits[lane]) {
+          violations.add("lane " + laneNames[lane] + " holds " + laneHeld[lane] + " > its limit " + laneLimits[lane]);
+        }
+      }
+      if (heldPerLane != inUse) {
+        violations.add("lanes hold " + heldPerLane + " but inUse is " + inUse);
       }
       Set<PoolEntry> seen = new HashSet<>();
       for (PoolEntry entry : idle) {
@@ -523,14 +886,32 @@ final class ConnectionPool implements ConnectionReleaser {
     }
   }
 
-  Diagnosis diagnose() {
-    PoolSnapshot snapshot = snapshot();
-    return new Diagnosis(Diagnosis.Cause.HEALTHY, "TODO", "", snapshot);
+  void suspend() {
+    lock.lock();
+    try {
+      suspended = true;
+    } finally {
+      lock.unlock();
+    }
+    log.info("Pool '{}' suspended: new borrowers wait until resume()", settings.poolName());
   }
 
-  void suspend() {}
-
-  void resume() {}
+  void resume() {
+    List<Waiter> served = new ArrayList<>();
+    lock.lock();
+    try {
+      suspended = false;
+      Waiter waiter;
+      while ((waiter = serveOneLocked()) != null) {
+        served.add(waiter);
+      }
+      creator.fillLocked();
+    } finally {
+      lock.unlock();
+    }
+    served.forEach(ConnectionPool::wake);
+    log.info("Pool '{}' resumed", settings.poolName());
+  }
 
   void softEvictAll() {
     List<PoolEntry> closing = new ArrayList<>();
@@ -637,14 +1018,5 @@ final class ConnectionPool implements ConnectionReleaser {
   @Override
   public String toString() {
     return snapshot().toString();
-  }
-
-  long nanosSinceOldestWaiterLocked(long now) {
-    long oldest = waiters.oldestEnqueuedNanos();
-    return oldest < 0 ? 0 : now - oldest;
-  }
-
-  static long toMillis(long nanos) {
-    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 }

@@ -107,6 +107,7 @@ final class HouseKeeper implements Runnable {
     for (PoolEntry entry : checking) {
       keepalive(entry);
     }
+    checkLeaks();
     pool.lock.lock();
     try {
       pool.creator.fillLocked();
@@ -115,9 +116,64 @@ final class HouseKeeper implements Runnable {
     }
   }
 
+  /**
+   * Reports each borrow held past {@code leakThreshold} once (tag, thread, borrowing stack when captured)
+   * and takes back those held past {@code leakReclaimThreshold}: they stop counting at once so the pool
+   * can replace them, and the physical connection is aborted so the leaking code fails fast.
+   */
+  private void checkLeaks() {
+    long leakNanos = settings.leakThreshold().toNanos();
+    long reclaimNanos = settings.leakReclaimThreshold().toNanos();
+    if (leakNanos == 0 && reclaimNanos == 0) {
+      return;
+    }
+    List<String> reports = new ArrayList<>();
+    List<Throwable> stacks = new ArrayList<>();
+    List<PoolEntry> reclaimed = new ArrayList<>();
+    long now = System.nanoTime();
+    pool.lock.lock();
+    try {
+      if (pool.isClosedLocked()) {
+        return;
+      }
+      for (PoolEntry entry : pool.borrowedLocked()) {
+        long held = now - entry.acquiredNanos;
+        boolean reclaim = reclaimNanos > 0 && held >= reclaimNanos;
+        if ((leakNanos > 0 && held >= leakNanos && !entry.leakReported) || reclaim) {
+          entry.leakReported = true;
+          Thread borrower = entry.borrower;
+          reports.add(entry + " borrowed by thread '" + (borrower == null ? "?" : borrower.getName()) + "'"
+              + (entry.tag == null ? "" : " [" + entry.tag + "]") + " has been held for "
+              + Holders.human(java.time.Duration.ofNanos(held))
+              + (reclaim ? "; reclaiming it (aborting the connection) because it passed leakReclaimThreshold "
+                  + Holders.human(settings.leakReclaimThreshold()) : "")
+              + (entry.acquisitionStack == null ? " (set acquisitionStacks(ALWAYS) to see where it was borrowed)" : ""));
+          stacks.add(entry.acquisitionStack);
+          if (reclaim) {
+            pool.reclaimLocked(entry, "reclaimed as a leak after " + Holders.human(java.time.Duration.ofNanos(held)));
+            reclaimed.add(entry);
+          }
+        }
+      }
+    } finally {
+      pool.lock.unlock();
+    }
+    for (int i = 0; i < reports.size(); i++) {
+      pool.leakSeen();
+      if (stacks.get(i) != null) {
+        log.warn("Pool '{}': suspected connection leak: {}", settings.poolName(), reports.get(i), stacks.get(i));
+      } else {
+        log.warn("Pool '{}': suspected connection leak: {}", settings.poolName(), reports.get(i));
+      }
+    }
+    for (PoolEntry entry : reclaimed) {
+      pool.threads.abortQuietly(entry.raw, () -> settings.poolName() + ": " + entry + " (leak reclaim)");
+    }
+  }
+
   private void keepalive(PoolEntry entry) {
     boolean valid = pool.isValid(entry);
-    Waiter next = null;
+    java.util.List<Waiter> next = java.util.List.of();
     pool.lock.lock();
     try {
       entry.lastKeepaliveNanos = System.nanoTime();
@@ -129,7 +185,7 @@ final class HouseKeeper implements Runnable {
     } finally {
       pool.lock.unlock();
     }
-    ConnectionPool.wake(next);
+    next.forEach(ConnectionPool::wake);
     if (!valid) {
       pool.closeConnection(entry, "failed keepalive validation");
     } else if (entry.evictionReason() != null) {

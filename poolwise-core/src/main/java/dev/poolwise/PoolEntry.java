@@ -31,7 +31,36 @@ final class PoolEntry {
   /** A sequence number for messages and tests ("connection #7"). */
   final long id;
 
+  /** Whether handles record the SQL in flight and transaction start (diagnostics on). */
+  final boolean tracksSql;
+
   int state = IN_USE;
+
+  // The current borrow, for the holder table. Written under the pool's lock when the entry is handed
+  // out; read under the lock by snapshots. The volatile ones are written by the borrowing thread
+  // without the lock (a handle recording SQL) and read by snapshots on other threads.
+  /** The borrowing thread. */
+  Thread borrower;
+  /** The work label in effect when it was borrowed, or null. */
+  String tag;
+  /** The lane it was borrowed in (0 = default). */
+  int lane;
+  /** When it was handed out. */
+  long acquiredNanos;
+  /** The borrower's per-pool holding count, for the multiple-acquisition guard. */
+  ThreadWork.Holding holding;
+  /** Whether the current borrow has been reported as a suspected leak. */
+  boolean leakReported;
+  /** Where it was borrowed, when stacks are captured; written by the borrower right after borrowing. */
+  volatile Throwable acquisitionStack;
+  /** The SQL executing now, or null. */
+  volatile String executingSql;
+  /** When the current SQL started (meaningful while {@link #executingSql} is set). */
+  volatile long executingSinceNanos;
+  /** The SQL executed last in this borrow, or null. */
+  volatile String lastSql;
+  /** When the transaction the borrower may have open started; 0 when none is open. */
+  volatile long transactionSinceNanos;
   /** When the application last returned this connection (or when it was created). */
   long lastReleasedNanos;
   /** When the housekeeper last validated this connection while idle. */
@@ -39,6 +68,12 @@ final class PoolEntry {
   private volatile String evictionReason;
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos) {
+    this(id, raw, defaults, createdNanos, retireAtNanos, true);
+  }
+
+  PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos,
+      boolean tracksSql) {
+    this.tracksSql = tracksSql;
     this.id = id;
     this.raw = raw;
     this.defaults = defaults;
@@ -46,6 +81,27 @@ final class PoolEntry {
     this.retireAtNanos = retireAtNanos;
     this.lastReleasedNanos = createdNanos;
     this.lastKeepaliveNanos = createdNanos;
+  }
+
+  /** Starts a borrow's bookkeeping; called under the pool's lock as the entry is handed out. */
+  void beginBorrow(Thread borrower, String tag, int lane, ThreadWork.Holding holding, long nowNanos) {
+    this.borrower = borrower;
+    this.tag = tag;
+    this.lane = lane;
+    this.holding = holding;
+    this.acquiredNanos = nowNanos;
+    this.leakReported = false;
+    this.acquisitionStack = null;
+    this.executingSql = null;
+    this.lastSql = null;
+    this.transactionSinceNanos = 0;
+  }
+
+  /** Ends a borrow's bookkeeping; called under the pool's lock as the entry comes back. */
+  void endBorrow() {
+    borrower = null;
+    holding = null;
+    acquisitionStack = null;
   }
 
   /** Whether max lifetime has retired this connection at {@code nowNanos}. */

@@ -7,7 +7,8 @@ import java.time.Duration;
  * No connection could be had within the acquire timeout. The message states the pool, how long the
  * caller waited and the pool's counts at that moment; {@link #getCause()} is the last failure to open a
  * physical connection when there was a recent one (wrong password, {@code 53300 too many clients},
- * host unreachable).
+ * host unreachable). The message continues with a one-sentence verdict on the likely cause and a
+ * compact table of who holds the connections ({@link #diagnosis()}).
  *
  * <p>Do not retry this exception in a loop: a pool timeout means the pool is saturated, and retrying
  * adds load exactly where there is too much. SQLState {@code 08001}.
@@ -16,18 +17,23 @@ public class PoolTimeoutException extends SQLTransientConnectionException {
 
   private static final long serialVersionUID = 1L;
 
-  private final transient PoolSnapshot snapshot;
+  private final transient Diagnosis diagnosis;
   private final Duration waited;
 
-  PoolTimeoutException(String message, PoolSnapshot snapshot, Duration waited, Throwable creationFailure) {
+  PoolTimeoutException(String message, Diagnosis diagnosis, Duration waited, Throwable creationFailure) {
     super(message, "08001", creationFailure);
-    this.snapshot = snapshot;
+    this.diagnosis = diagnosis;
     this.waited = waited;
   }
 
-  /** The pool as it was when the wait ended. */
+  /** The pool as it was when the wait ended, with its holders. */
   public PoolSnapshot snapshot() {
-    return snapshot;
+    return diagnosis.snapshot();
+  }
+
+  /** The verdict on why no connection was available, with the holder table. */
+  public Diagnosis diagnosis() {
+    return diagnosis;
   }
 
   /** How long the caller waited. */

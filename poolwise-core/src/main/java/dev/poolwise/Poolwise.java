@@ -22,7 +22,7 @@ public final class Poolwise {
 
   /** Label connections borrowed by this thread until the returned scope is closed. */
   public static Scope tag(String tag) {
-    return WorkLabels.openTag(tag);
+    return ThreadWork.openTag(tag);
   }
 
   /**
@@ -31,12 +31,12 @@ public final class Poolwise {
    * {@code SQLException} naming the lanes it has.
    */
   public static Scope lane(String lane) {
-    return WorkLabels.openLane(lane);
+    return ThreadWork.openLane(lane);
   }
 
   /** The tag in effect on this thread, or {@code null}. */
   public static String currentTag() {
-    return WorkLabels.currentTag();
+    return ThreadWork.current().tag;
   }
 
   /** A label's scope; closing it restores the label that was in effect before. Never throws. */

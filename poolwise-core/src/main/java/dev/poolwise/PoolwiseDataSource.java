@@ -231,7 +231,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     Duration validationTimeout = Duration.ofSeconds(5);
     Duration validateAfterIdle = Duration.ofMillis(500);
     Duration shutdownTimeout = Duration.ofSeconds(10);
-    Duration housekeepingInterval = Duration.ofSeconds(30);
+    Duration housekeepingInterval = Duration.ofSeconds(5);
     Duration creationBackoffInitial = Duration.ofMillis(100);
     Duration creationBackoffMax = Duration.ofSeconds(10);
     int maxConcurrentCreations = 2;
@@ -379,7 +379,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
       return this;
     }
 
-    /** How often the housekeeper retires idle, old and dead connections. Default 30 s. */
+    /** How often the housekeeper retires idle, old and dead connections and checks for leaks. Default 5 s. */
     public Builder housekeepingInterval(Duration housekeepingInterval) {
       this.housekeepingInterval = housekeepingInterval;
       return this;

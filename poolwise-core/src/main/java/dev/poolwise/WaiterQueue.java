@@ -16,6 +16,14 @@ final class WaiterQueue {
   static final class Waiter {
     final Thread thread;
     final long enqueuedNanos;
+    /** The lane it waits in (0 = default). */
+    final int lane;
+    /** The work label in effect when it started waiting. */
+    final String tag;
+    /** The thread's holding in this pool. */
+    final ThreadWork.Holding holding;
+    /** Connections this thread already held when it started waiting (pool-locking detection). */
+    final int heldWhenQueued;
     /** Set under the lock when a connection is handed to this waiter; read by it after unpark. */
     volatile PoolEntry handedOver;
     /** Set under the lock when the wait must end without a connection (pool closed, creation refused). */
@@ -24,9 +32,17 @@ final class WaiterQueue {
     private Waiter next;
     private boolean queued;
 
-    Waiter(Thread thread, long enqueuedNanos) {
+    Waiter(Thread thread, long enqueuedNanos, int lane, String tag, ThreadWork.Holding holding) {
       this.thread = thread;
       this.enqueuedNanos = enqueuedNanos;
+      this.lane = lane;
+      this.tag = tag;
+      this.holding = holding;
+      this.heldWhenQueued = holding == null ? 0 : holding.count;
+    }
+
+    boolean isQueued() {
+      return queued;
     }
   }
 
@@ -40,6 +56,25 @@ final class WaiterQueue {
 
   int size() {
     return size;
+  }
+
+  /** The longest-waiting thread, or {@code null}; not removed. */
+  Waiter peekFirst() {
+    return head;
+  }
+
+  /** Removes every waiter that holds connections already and returns them (pool-locking break-up). */
+  java.util.List<Waiter> removeHolders() {
+    java.util.List<Waiter> removed = new java.util.ArrayList<>();
+    for (Waiter waiter = head; waiter != null; ) {
+      Waiter next = waiter.next;
+      if (waiter.heldWhenQueued > 0) {
+        unlink(waiter);
+        removed.add(waiter);
+      }
+      waiter = next;
+    }
+    return removed;
   }
 
   /** The longest-waiting thread's enqueue time, or {@code -1} when nobody waits. */

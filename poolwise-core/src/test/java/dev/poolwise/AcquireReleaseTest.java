@@ -51,7 +51,7 @@ class AcquireReleaseTest extends StubPoolTest {
     PoolwiseDataSource pool = pool(builder(database).maxSize(3).acquireTimeout(Duration.ofMillis(300)));
     List<Connection> held = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      held.add(pool.getConnection());
+      held.add(borrowElsewhere(pool));
     }
     assertThatThrownBy(pool::getConnection).isInstanceOf(PoolTimeoutException.class);
     assertThat(database.openConnections()).isEqualTo(3);
@@ -65,7 +65,7 @@ class AcquireReleaseTest extends StubPoolTest {
   @Test
   void timeoutMessageStatesPoolWaitAndCounts() throws Exception {
     PoolwiseDataSource pool = pool(builder(database).poolName("orders").maxSize(1).acquireTimeout(Duration.ofMillis(200)));
-    try (Connection held = pool.getConnection()) {
+    try (Connection held = borrowElsewhere(pool)) {
       assertThatThrownBy(pool::getConnection)
           .isInstanceOfSatisfying(PoolTimeoutException.class, timeout -> {
             assertThat(timeout.getMessage())

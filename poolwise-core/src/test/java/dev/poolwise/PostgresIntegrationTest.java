@@ -210,7 +210,7 @@ class PostgresIntegrationTest {
       try {
         assertThatThrownBy(pool::getConnection)
             .isInstanceOfSatisfying(PoolTimeoutException.class, timeout ->
-                assertThat(timeout.getMessage()).contains("Opening new connections is failing"));
+                assertThat(timeout.getMessage()).contains("cannot open more: the database cannot be reached"));
       } finally {
         server.startAgain();
       }

@@ -1,6 +1,7 @@
 package dev.poolwise;
 
 import dev.poolwise.testkit.StubDatabase;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,20 @@ abstract class StubPoolTest {
     PoolwiseDataSource pool = builder.build();
     pools.add(pool);
     return pool;
+  }
+
+  /**
+   * Borrows on a separate thread, so the test thread holds nothing: a test thread that holds every
+   * connection and asks for one more has locked the pool, and the pool (rightly) says so at once.
+   */
+  static Connection borrowElsewhere(PoolwiseDataSource pool) throws Exception {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return pool.getConnection();
+      } catch (SQLException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, runnable -> Thread.ofPlatform().start(runnable)).get();
   }
 
   @AfterEach

@@ -1,0 +1,75 @@
+package dev.poolwise;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What the pool knows about the current thread: the work label and lane opened with {@link Poolwise},
+ * and how many connections it holds from each pool (for the multiple-acquisition guard and the
+ * pool-locking check).
+ *
+ * <p>Concurrency: one instance per thread, in a {@link ThreadLocal}. It is not a cache of connections
+ * (nothing is reused across requests), so it suits virtual threads, which live for one request; its
+ * state dies with the thread. {@link #tag}, {@link #lane} and the holdings table are touched only by
+ * the owning thread. {@link Holding#count} is the exception: it is guarded by the owning pool's lock,
+ * because a connection may be returned on another thread than the one that borrowed it.
+ */
+final class ThreadWork {
+
+  /** How many connections one thread holds from one pool. */
+  static final class Holding {
+    final Thread thread;
+    /** Guarded by the pool's lock. */
+    int count;
+
+    Holding(Thread thread) {
+      this.thread = thread;
+    }
+  }
+
+  private static final ThreadLocal<ThreadWork> CURRENT = ThreadLocal.withInitial(ThreadWork::new);
+  private static final Object[] NO_POOLS = new Object[0];
+  private static final Holding[] NO_HOLDINGS = new Holding[0];
+
+  String tag;
+  String lane;
+  /** Pool keys (not pools, so a thread never keeps a closed pool reachable) and their holdings. */
+  private Object[] pools = NO_POOLS;
+  private Holding[] holdings = NO_HOLDINGS;
+
+  static ThreadWork current() {
+    return CURRENT.get();
+  }
+
+  /** This thread's holding in the pool identified by {@code poolKey}; created on first use. */
+  Holding holdingFor(Object poolKey) {
+    Object[] keys = pools;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] == poolKey) {
+        return holdings[i];
+      }
+    }
+    Holding created = new Holding(Thread.currentThread());
+    pools = Arrays.copyOf(keys, keys.length + 1);
+    pools[keys.length] = poolKey;
+    holdings = Arrays.copyOf(holdings, keys.length + 1);
+    holdings[keys.length] = created;
+    return created;
+  }
+
+  static Poolwise.Scope openTag(String tag) {
+    Objects.requireNonNull(tag, "tag");
+    ThreadWork work = current();
+    String before = work.tag;
+    work.tag = tag;
+    return () -> work.tag = before;
+  }
+
+  static Poolwise.Scope openLane(String lane) {
+    Objects.requireNonNull(lane, "lane");
+    ThreadWork work = current();
+    String before = work.lane;
+    work.lane = lane;
+    return () -> work.lane = before;
+  }
+}

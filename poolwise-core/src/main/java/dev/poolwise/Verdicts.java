@@ -23,8 +23,11 @@ import java.util.Objects;
  *   <li>The pool is below its maximum and opening connections fails: creation failing, worded by the
  *       failure (53300 too many clients with the server's budget, authentication, unreachable).
  *   <li>At least a quarter of the holders are past the leak threshold without executing: leak.
- *   <li>At least half are idle inside an open transaction: idle in transaction.
- *   <li>At least half are held with no SQL and no transaction: held idle across non-database work.
+ *   <li>At least half are idle inside an open transaction, each held for at least half the acquire
+ *       timeout: idle in transaction.
+ *   <li>At least half are held with no SQL and no transaction, each for at least half the acquire
+ *       timeout: held idle across non-database work. (A connection idle for a moment between two
+ *       statements is ordinary traffic; only holds long enough to explain a timeout count.)
  *   <li>At least half are executing and the median statement has run for 500 ms or ten times the mean
  *       hold, whichever is longer: the database is the bottleneck (slow SQL).
  *   <li>Otherwise connections are used briefly and demand is simply above capacity; the sentence gives
@@ -68,8 +71,11 @@ final class Verdicts {
     }
     int active = holders.size();
     List<Holder> leaks = byState.getOrDefault(HolderState.SUSPECTED_LEAK, List.of());
-    List<Holder> idleInTransaction = byState.getOrDefault(HolderState.IDLE_IN_TRANSACTION, List.of());
-    List<Holder> heldIdle = byState.getOrDefault(HolderState.HELD_IDLE, List.of());
+    // Only holders kept for a good part of the acquire timeout explain a timeout: a connection held
+    // idle for a few milliseconds between two statements is normal traffic, not the cause.
+    Duration longHold = settings.acquireTimeout().dividedBy(2);
+    List<Holder> idleInTransaction = heldAtLeast(byState.getOrDefault(HolderState.IDLE_IN_TRANSACTION, List.of()), longHold);
+    List<Holder> heldIdle = heldAtLeast(byState.getOrDefault(HolderState.HELD_IDLE, List.of()), longHold);
     List<Holder> executing = byState.getOrDefault(HolderState.EXECUTING, List.of());
 
     if (!leaks.isEmpty() && leaks.size() * 4 >= active) {
@@ -179,6 +185,10 @@ final class Verdicts {
     String tag = holder.tag() == null ? "" : "tagged '" + holder.tag() + "'";
     String site = holder.acquisitionSite() == null ? "" : "borrowed at " + holder.acquisitionSite();
     return tag.isEmpty() ? site : site.isEmpty() ? tag : tag + " and " + site;
+  }
+
+  private static List<Holder> heldAtLeast(List<Holder> holders, Duration minimum) {
+    return holders.stream().filter(holder -> holder.heldFor().compareTo(minimum) >= 0).toList();
   }
 
   private static Duration median(List<Holder> holders, java.util.function.Function<Holder, Duration> metric) {

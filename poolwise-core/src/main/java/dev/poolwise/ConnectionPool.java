@@ -424,8 +424,20 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     if (capture == StackCapture.ALWAYS || captureAllStacks || ++borrowsSinceStack >= STACK_SAMPLE_INTERVAL) {
       borrowsSinceStack = 0;
-      entry.acquisitionStack = new Throwable("Connection borrowed here");
+      Throwable stack = new Throwable("Connection borrowed here");
+      StackTraceElement[] frames = stack.getStackTrace();
+      int first = 0;
+      while (first < frames.length - 1 && isPoolInternal(frames[first].getClassName())) {
+        first++;
+      }
+      stack.setStackTrace(java.util.Arrays.copyOfRange(frames, first, frames.length));
+      entry.acquisitionStack = stack;
     }
+  }
+
+  /** The pool's own frames at the top of a borrow stack: shown to nobody, so trimmed. */
+  private static boolean isPoolInternal(String className) {
+    return className.equals(ConnectionPool.class.getName()) || className.equals(PoolwiseDataSource.class.getName());
   }
 
   /* --- Hand-out and return bookkeeping --- */

@@ -61,7 +61,7 @@ final class Verdicts {
           ? "No connection is borrowed, yet borrowers waited: connections were still being opened (connecting "
               + snapshot.pendingCreations() + "); check connectTimeout and how fast the server accepts logins."
           : "All " + snapshot.active() + " borrowed connections are in use and " + snapshot.waiting()
-              + " borrowers wait; diagnostics are off, so the pool cannot say who holds them — enable them"
+              + " other borrowers wait; diagnostics are off, so the pool cannot say who holds them — enable them"
               + " (diagnostics(true)) to get a verdict.";
       return new Diagnosis(Cause.DEMAND_ABOVE_CAPACITY, sentence, table, snapshot);
     }

@@ -1,0 +1,174 @@
+package dev.poolwise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.poolwise.PoolSnapshot.HolderState;
+import dev.poolwise.testkit.PostgresServer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The verdicts against a real PostgreSQL: {@code pg_sleep} for slow SQL, a transaction left open, a
+ * connection held across a sleep, a leak, and a server whose {@code max_connections} is too small. The
+ * server runs with {@code max_connections = 10} (7 for ordinary roles) so that 53300 is easy to reach.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PostgresDiagnosticsTest {
+
+  private static PostgresServer server;
+  private static PostgresServer.AppUser app;
+
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final List<Thread> holders = new ArrayList<>();
+  private final List<PoolwiseDataSource> pools = new ArrayList<>();
+
+  @BeforeAll
+  static void startServer() throws SQLException {
+    server = PostgresServer.start(10);
+    app = server.createAppUser("diag_app", "D1agnose!");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @AfterEach
+  void releaseHoldersAndClosePools() throws InterruptedException {
+    release.countDown();
+    for (Thread holder : holders) {
+      holder.join();
+    }
+    pools.forEach(PoolwiseDataSource::close);
+  }
+
+  private PoolwiseDataSource pool(int maxSize, Duration acquireTimeout) throws SQLException {
+    PoolwiseDataSource pool = PoolwiseDataSource.builder()
+        .url(app.jdbcUrl()).username(app.username()).password(app.password())
+        .maxSize(maxSize).acquireTimeout(acquireTimeout).acquisitionStacks(StackCapture.ALWAYS)
+        .creationBackoffInitial(Duration.ofMillis(20)).creationBackoffMax(Duration.ofMillis(200))
+        .build();
+    pools.add(pool);
+    return pool;
+  }
+
+  private void hold(PoolwiseDataSource pool, String tag, DiagnosticsTest.SqlWork work) throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    holders.add(Thread.ofPlatform().start(() -> {
+      try (var scope = Poolwise.tag(tag); Connection connection = pool.getConnection()) {
+        started.countDown();
+        work.run(connection);
+        release.await();
+      } catch (Exception e) {
+        started.countDown();
+      }
+    }));
+    started.await();
+  }
+
+  private static PoolTimeoutException timeoutOf(PoolwiseDataSource pool) {
+    AtomicReference<PoolTimeoutException> caught = new AtomicReference<>();
+    assertThatThrownBy(pool::getConnection).isInstanceOfSatisfying(PoolTimeoutException.class, caught::set);
+    return caught.get();
+  }
+
+  @Test
+  void pgSleepOnEveryConnectionBlamesTheDatabase() throws Exception {
+    PoolwiseDataSource pool = pool(2, Duration.ofSeconds(1));
+    for (int i = 0; i < 2; i++) {
+      hold(pool, "GET /report", connection -> {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("select pg_sleep(3)");
+        }
+      });
+    }
+    await().until(() -> pool.snapshot().holders().size() == 2
+        && pool.snapshot().holders().stream().allMatch(h -> h.state() == HolderState.EXECUTING));
+    PoolTimeoutException timeout = timeoutOf(pool);
+    assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.SLOW_SQL);
+    assertThat(timeout.getMessage()).contains("select pg_sleep(3)").contains("a bigger pool will not help")
+        .contains("GET /report");
+  }
+
+  @Test
+  void transactionLeftOpenIsIdleInTransactionOnTheServerToo() throws Exception {
+    PoolwiseDataSource pool = pool(2, Duration.ofMillis(600));
+    for (int i = 0; i < 2; i++) {
+      hold(pool, "POST /checkout", connection -> {
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("select txid_current()");
+        }
+      });
+    }
+    PoolTimeoutException timeout = timeoutOf(pool);
+    assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.IDLE_IN_TRANSACTION);
+    assertThat(timeout.getMessage()).contains("idle inside an open transaction").contains("POST /checkout");
+    try (Connection admin = server.openSuperuserConnection(); Statement statement = admin.createStatement();
+         var rows = statement.executeQuery("select count(*) from pg_stat_activity"
+             + " where usename = 'diag_app' and state = 'idle in transaction'")) {
+      rows.next();
+      assertThat(rows.getInt(1)).as("the server agrees: idle in transaction").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void connectionHeldAcrossASleepIsHeldIdle() throws Exception {
+    PoolwiseDataSource pool = pool(2, Duration.ofMillis(600));
+    for (int i = 0; i < 2; i++) {
+      hold(pool, "GET /dashboard", connection -> {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("select 1");
+        }
+        // ...and then the request calls a slow remote service while keeping the connection.
+      });
+    }
+    PoolTimeoutException timeout = timeoutOf(pool);
+    assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.HELD_IDLE);
+    assertThat(timeout.getMessage()).contains("held without running SQL").contains("GET /dashboard")
+        .contains("PostgresDiagnosticsTest.lambda$hold");
+  }
+
+  @Test
+  void leakIsNamedAgainstARealServer() throws Exception {
+    PoolwiseDataSource pool = PoolwiseDataSource.builder()
+        .url(app.jdbcUrl()).username(app.username()).password(app.password())
+        .maxSize(1).acquireTimeout(Duration.ofMillis(500)).leakThreshold(Duration.ofMillis(200))
+        .acquisitionStacks(StackCapture.ALWAYS).build();
+    pools.add(pool);
+    hold(pool, "nightly-export", connection -> { });
+    PoolTimeoutException timeout = timeoutOf(pool);
+    assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.LEAK);
+    assertThat(timeout.getMessage()).contains("never closed").contains("nightly-export");
+  }
+
+  @Test
+  void serverOutOfSlotsIsCreationFailingWith53300() throws Exception {
+    // max_connections 10, 3 reserved for superusers: the application role gets 7 at most.
+    PoolwiseDataSource pool = pool(10, Duration.ofSeconds(2));
+    for (int i = 0; i < 7; i++) {
+      hold(pool, "GET /page", connection -> { });
+    }
+    PoolTimeoutException timeout = timeoutOf(pool);
+    assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.CREATION_FAILING);
+    assertThat(timeout.getMessage()).contains("too many clients already (53300)");
+    assertThat(timeout.getCause()).isInstanceOf(SQLException.class);
+    assertThat(((SQLException) timeout.getCause()).getSQLState()).isEqualTo("53300");
+  }
+}

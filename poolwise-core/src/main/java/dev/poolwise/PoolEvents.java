@@ -19,9 +19,11 @@ final class PoolEvents {
    * Cost when nothing records: each method allocates its event and returns at once when
    * Event.isEnabled() is false. Until a recording enables the event, isEnabled() is JFR's uninstrumented
    * stub that returns a constant false, so once the JIT compiles the caller the allocation does not escape
-   * and is removed; what is left is a field load and a branch. We do not cache an EventType instead:
-   * EventType.getEventType() registers the class and boots JFR's metadata repository in every JVM that
-   * loads the pool, recording or not.
+   * and is removed; what is left is a field load and a branch. (Measured with ThreadMXBean's allocated
+   * bytes over 20 million acquired/released calls after warm-up, no recording: 0 bytes per call on JDK 17
+   * and 25.) A cached EventType.isEnabled() check would avoid the allocation in the interpreter too, but
+   * is not cheaper once compiled and is not the idiom the JFR documentation shows. Either way the first
+   * call loads the event class and with it about a hundred jdk.jfr classes (JDK 17, -Xlog:class+load), once.
    *
    * Duration: the events are committed without begin()/end(), so JFR stamps them as instants (start time =
    * commit time, duration 0). The pool measures waits and holds itself, on its own clock, and passes them
@@ -38,7 +40,7 @@ final class PoolEvents {
    *
    * Runtimes without the jdk.jfr module (a jlink image that left it out): every method is a no-op. The
    * event classes are only loaded behind the JFR_AVAILABLE check, so their missing superclass is never
-   * resolved.
+   * resolved (checked with a java.base-only jlink image of JDK 17, also under -Xverify:all).
    *
    * Concurrency: the methods are called from any thread, concurrently; each uses only its own event
    * instance, and JFR's commit is thread-safe.

@@ -81,7 +81,7 @@ final class SqlLog {
 
   /* --- Formatting --- */
 
-  String line(String tag, String sql, long nanos, SQLException failure) {
+  private String line(String tag, String sql, long nanos, SQLException failure) {
     StringBuilder line = new StringBuilder(64 + Math.min(sql == null ? 0 : sql.length(), MAX_SQL_CHARS + 1));
     line.append("pool '").append(poolName).append("' ");
     if (tag != null) {

@@ -55,6 +55,8 @@ final class ConnectionCreator {
   private final PoolSettings settings;
   private final AtomicLong entryIds = new AtomicLong();
   private final int maxRunning;
+  /** Shared by every connection of the pool; {@code null} when SQL logging is off. */
+  private final SqlLog sqlLog;
 
   // Guarded by pool.lock.
   private int pending;
@@ -70,6 +72,8 @@ final class ConnectionCreator {
     this.factory = factory;
     this.settings = settings;
     this.maxRunning = settings.maxConcurrentCreations() * ABANDONED_THREADS_PER_SLOT;
+    SqlLog log = new SqlLog(settings.poolName(), settings.sqlLogging(), settings.slowSqlThreshold());
+    this.sqlLog = log.enabled() ? log : null;
     this.notBeforeNanos = System.nanoTime();
   }
 
@@ -206,7 +210,8 @@ final class ConnectionCreator {
     try {
       ConnectionDefaults defaults = configure(raw);
       long now = System.nanoTime();
-      return new PoolEntry(entryIds.incrementAndGet(), raw, defaults, now, retireAt(now));
+      return new PoolEntry(entryIds.incrementAndGet(), raw, defaults, now, retireAt(now), settings.diagnostics(),
+          sqlLog);
     } catch (SQLException | RuntimeException e) {
       try {
         raw.close();

@@ -159,7 +159,7 @@ final class ConnectionHandle implements Connection {
     }
     if (entry.tracksSql) {
       entry.executingSinceNanos = System.nanoTime();
-      entry.executingSql = sql == null ? "(batch)" : sql;
+      entry.executingSql = sql;
       executionFailure = null;
     }
   }
@@ -170,7 +170,10 @@ final class ConnectionHandle implements Connection {
       String sql = entry.executingSql;
       entry.lastSql = sql;
       entry.executingSql = null;
-      // SQL logging is wired here once SqlLog lands.
+      SqlLog sqlLog = entry.sqlLog;
+      if (sqlLog != null) {
+        sqlLog.executed(entry.tag, sql, System.nanoTime() - entry.executingSinceNanos, executionFailure);
+      }
       executionFailure = null;
     }
   }

@@ -203,7 +203,10 @@ final class ConnectionPool implements ConnectionReleaser {
     while (true) {
       PoolEntry entry = borrow(startNanos, deadline, work.tag, lane, holding);
       if (isUsable(entry)) {
-        recordAcquisitionSite(entry);
+        if (settings.diagnostics()) {
+          recordAcquisitionSite(entry);
+          PoolEvents.acquired(settings.poolName(), entry.tag, entry.acquiredNanos - startNanos);
+        }
         return new ConnectionHandle(entry, this);
       }
     }
@@ -353,6 +356,7 @@ final class ConnectionPool implements ConnectionReleaser {
     if (logVerdict) {
       log.warn("Pool '{}': getConnection timed out after {} ms. {}", settings.poolName(), waited.toMillis(), diagnosis);
     }
+    PoolEvents.timedOut(settings.poolName(), waited.toNanos(), diagnosis.verdict());
     return throwTimeout(diagnosis, waited);
   }
 
@@ -492,6 +496,9 @@ final class ConnectionPool implements ConnectionReleaser {
     try {
       if (entry.state == PoolEntry.REMOVED) {
         return; // reclaimed as a leak while borrowed; the pool already replaced it
+      }
+      if (settings.diagnostics()) {
+        PoolEvents.released(settings.poolName(), entry.tag, now - entry.acquiredNanos);
       }
       endBorrowLocked(entry, now);
       if (closed) {

@@ -149,6 +149,8 @@ final class HouseKeeper implements Runnable {
                   + Holders.human(settings.leakReclaimThreshold()) : "")
               + (entry.acquisitionStack == null ? " (set acquisitionStacks(ALWAYS) to see where it was borrowed)" : ""));
           stacks.add(entry.acquisitionStack);
+          PoolEvents.leakSuspected(settings.poolName(), entry.id, entry.tag, held,
+              Holders.siteOf(entry.acquisitionStack));
           if (reclaim) {
             pool.reclaimLocked(entry, "reclaimed as a leak after " + Holders.human(java.time.Duration.ofNanos(held)));
             reclaimed.add(entry);

@@ -31,8 +31,10 @@ final class PoolEntry {
   /** A sequence number for messages and tests ("connection #7"). */
   final long id;
 
-  /** Whether handles record the SQL in flight and transaction start (diagnostics on). */
+  /** Whether handles record the SQL in flight and transaction start (diagnostics or SQL logging on). */
   final boolean tracksSql;
+  /** The pool's SQL log, or {@code null} when SQL logging is off. */
+  final SqlLog sqlLog;
 
   int state = IN_USE;
 
@@ -68,12 +70,13 @@ final class PoolEntry {
   private volatile String evictionReason;
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos) {
-    this(id, raw, defaults, createdNanos, retireAtNanos, true);
+    this(id, raw, defaults, createdNanos, retireAtNanos, true, null);
   }
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos,
-      boolean tracksSql) {
-    this.tracksSql = tracksSql;
+      boolean diagnostics, SqlLog sqlLog) {
+    this.sqlLog = sqlLog;
+    this.tracksSql = diagnostics || sqlLog != null;
     this.id = id;
     this.raw = raw;
     this.defaults = defaults;

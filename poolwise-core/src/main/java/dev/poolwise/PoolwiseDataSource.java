@@ -31,9 +31,21 @@ import javax.sql.DataSource;
 public final class PoolwiseDataSource implements DataSource, AutoCloseable {
 
   private final ConnectionPool pool;
+  /** Unregisters the JMX bean; a no-op when none was registered. */
+  private final AutoCloseable mbeanRegistration;
 
   private PoolwiseDataSource(PoolSettings settings) throws SQLException {
     this.pool = new ConnectionPool(settings);
+    AutoCloseable registration = () -> { };
+    if (settings.registerMBean()) {
+      try {
+        registration = PoolMBean.register(this);
+      } catch (RuntimeException e) {
+        pool.close();
+        throw e;
+      }
+    }
+    this.mbeanRegistration = registration;
   }
 
   /** The pool behind this facade, for tests in this package. */
@@ -142,6 +154,11 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
    */
   @Override
   public void close() {
+    try {
+      mbeanRegistration.close();
+    } catch (Exception e) {
+      // PoolMBean's registration never throws on close; nothing else is registered.
+    }
     pool.close();
   }
 

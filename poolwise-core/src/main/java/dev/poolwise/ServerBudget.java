@@ -107,26 +107,41 @@ record ServerBudget(int maxConnections, int superuserReserved, int reserved, int
   /**
    * For the pool's connector thread, on the first new physical connection: reads the budget, logs
    * {@link #overBudgetWarning} at WARN when there is one, and logs a failed read at DEBUG. Returns the budget,
-   * or {@code null} when it is not PostgreSQL or the read failed; never throws for an SQL problem.
+   * or {@code null} when the check does not {@linkplain #appliesTo apply}, the database is not PostgreSQL or
+   * the read failed; never throws for an SQL problem.
    */
-  static ServerBudget check(Connection raw, String poolName, int maxSize, int expectedInstances) {
+  static ServerBudget check(Connection raw, PoolSettings settings) {
+    if (!appliesTo(settings)) {
+      log.debug("Pool '{}': connects through PgBouncer (prepareThreshold=0); max_connections bounds PgBouncer's"
+          + " server pool, not this pool, so the budget check is skipped", settings.poolName());
+      return null;
+    }
     ServerBudget budget;
     try {
       budget = read(raw);
     } catch (SQLException | RuntimeException e) {
       log.debug("Pool '{}': could not read the server's connection budget ({}); skipping the budget check",
-          poolName, e.toString());
+          settings.poolName(), e.toString());
       return null;
     }
     if (budget != null) {
-      String warning = budget.overBudgetWarning(poolName, maxSize, expectedInstances);
+      String warning = budget.overBudgetWarning(settings.poolName(), settings.maxSize(), settings.expectedInstances());
       if (warning != null) {
         log.warn(warning);
       } else {
-        log.debug("Pool '{}': fits the server's connection budget: {}", poolName, budget);
+        log.debug("Pool '{}': fits the server's connection budget: {}", settings.poolName(), budget);
       }
     }
     return budget;
+  }
+
+  /**
+   * Whether comparing this pool with {@code max_connections} makes sense. Not through PgBouncer
+   * ({@code pgbouncer=true} in the URL, which sets pgjdbc's {@code prepareThreshold=0}): there the pool's
+   * connections are PgBouncer's clients, and the server only sees PgBouncer's own, smaller server pool.
+   */
+  static boolean appliesTo(PoolSettings settings) {
+    return !"0".equals(settings.driverProperties().get("prepareThreshold"));
   }
 
   /**

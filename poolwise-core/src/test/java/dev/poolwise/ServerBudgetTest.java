@@ -169,21 +169,40 @@ class ServerBudgetTest {
         .contains("PgBouncer");
   }
 
+  private static PoolSettings settings(String name, int maxSize, int expectedInstances) {
+    return PoolwiseDataSource.builder().url(app.jdbcUrl()).poolName(name).maxSize(maxSize)
+        .expectedInstances(expectedInstances).settings();
+  }
+
   @Test
   void failedReadPropagatesAndCheckSwallowsIt() throws SQLException {
     Connection reader = open(app);
     reader.close();
 
     assertThatThrownBy(() -> ServerBudget.read(reader)).isInstanceOf(SQLException.class);
-    assertThat(ServerBudget.check(reader, "orders", 10, 1)).isNull();
+    assertThat(ServerBudget.check(reader, settings("orders", 10, 1))).isNull();
   }
 
   @Test
   void checkReturnsTheBudgetItRead() throws SQLException {
-    ServerBudget budget = ServerBudget.check(open(app), "orders", 100, 1);
+    ServerBudget budget = ServerBudget.check(open(app), settings("orders", 100, 1));
 
     assertThat(budget).isNotNull();
     assertThat(budget.overBudgetWarning("orders", 100, 1)).isNotNull();
+  }
+
+  /** Through PgBouncer, max_connections bounds PgBouncer's server pool, not the pool's client connections. */
+  @Test
+  void checkIsSkippedThroughPgBouncer() throws SQLException {
+    PoolSettings throughPgBouncer = PoolwiseDataSource.builder()
+        .url(app.databaseUrl() + "?pgbouncer=true").maxSize(100).expectedInstances(10).settings();
+    PoolSettings jdbcUrlThroughPgBouncer = PoolwiseDataSource.builder()
+        .url(app.jdbcUrl() + "?pgbouncer=true").maxSize(100).settings();
+
+    assertThat(ServerBudget.appliesTo(throughPgBouncer)).isFalse();
+    assertThat(ServerBudget.appliesTo(jdbcUrlThroughPgBouncer)).isFalse();
+    assertThat(ServerBudget.appliesTo(settings("orders", 100, 1))).isTrue();
+    assertThat(ServerBudget.check(open(app), throughPgBouncer)).isNull();
   }
 
   /* --- A real refusal --- */
@@ -234,7 +253,9 @@ class ServerBudgetTest {
       assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("Stub");
 
       assertThat(ServerBudget.read(connection)).isNull();
-      assertThat(ServerBudget.check(connection, "orders", 1000, 100)).isNull();
+      PoolSettings settings = PoolwiseDataSource.builder().url(database.url()).maxSize(1000).expectedInstances(100)
+          .settings();
+      assertThat(ServerBudget.check(connection, settings)).isNull();
     } finally {
       database.forget();
     }

@@ -183,7 +183,7 @@ record ServerBudget(int maxConnections, int superuserReserved, int reserved, int
     String fit = wanted <= free
         ? "which fit when the pool started, so other clients have taken slots since"
         : "more than the " + Math.max(0, free) + " that were left when the pool started";
-    return "The server has no connection slot left for this role: " + allowance() + "; "
+    return "PostgreSQL has no connection slot left for this role: " + allowance() + "; "
         + inUseByOthers() + (inUseByOthers() == 1 ? " was" : " were") + " in use by other clients when pool '"
         + poolName + "' started, and the pool holds " + poolTotalNow + " now (" + demand(maxSize, expectedInstances)
         + ", " + fit + "). See who holds the rest in pg_stat_activity; lower maxSize, put PgBouncer in front, or"

@@ -33,6 +33,7 @@ final class PropertiesConfiguration {
 
   static final String PREFIX = "poolwise.";
   static final String DRIVER_PREFIX = "poolwise.driver.";
+  static final String LANE_PREFIX = "poolwise.lane.";
 
   /** Setting name (without the prefix) → how to parse its value into a change to the builder. */
   private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
@@ -48,7 +49,9 @@ final class PropertiesConfiguration {
       Map.entry("initializationFailTimeout", "startMode"),
       Map.entry("connectionTestQuery", "validationTimeout (Poolwise validates with Connection.isValid)"),
       Map.entry("dataSourceClassName", "url"),
-      Map.entry("transactionIsolationLevel", "transactionIsolation"));
+      Map.entry("transactionIsolationLevel", "transactionIsolation"),
+      Map.entry("leakDetectionThreshold", "leakThreshold"),
+      Map.entry("registerMbeans", "registerMBean"));
 
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?\\d+");
   private static final Pattern DURATION_WITH_UNIT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
@@ -85,6 +88,17 @@ final class PropertiesConfiguration {
     text("catalog", (b, v) -> b.catalog = v);
     text("schema", (b, v) -> b.schema = v);
     text("connectionInitSql", (b, v) -> b.connectionInitSql = v);
+    // Diagnostics and guards.
+    bool("diagnostics", (b, v) -> b.diagnostics = v);
+    enumeration("acquisitionStacks", StackCapture.class, "stack capture mode", (b, v) -> b.acquisitionStacks = v);
+    duration("leakThreshold", (b, v) -> b.leakThreshold = v);
+    duration("leakReclaimThreshold", (b, v) -> b.leakReclaimThreshold = v);
+    enumeration("multipleAcquisition", MultipleAcquisition.class, "multiple-acquisition policy",
+        (b, v) -> b.multipleAcquisition = v);
+    integer("expectedInstances", 1, (b, v) -> b.expectedInstances = v);
+    bool("registerMBean", (b, v) -> b.registerMBean = v);
+    enumeration("sqlLogging", SqlLogging.class, "SQL logging mode", (b, v) -> b.sqlLogging = v);
+    duration("slowSqlThreshold", (b, v) -> b.slowSqlThreshold = v);
   }
 
   private PropertiesConfiguration() {}
@@ -100,6 +114,7 @@ final class PropertiesConfiguration {
     List<String> keys = new ArrayList<>();
     keys.add(PREFIX + "url");
     SETTINGS.keySet().forEach(name -> keys.add(PREFIX + name));
+    keys.add(LANE_PREFIX + "<name>");
     keys.add(DRIVER_PREFIX + "<name>");
     return keys;
   }
@@ -121,6 +136,8 @@ final class PropertiesConfiguration {
                 + " e.g. " + DRIVER_PREFIX + "sslmode=verify-full");
           }
           changes.add(b -> b.driverProperty(driverKey, value));
+        } else if (key.startsWith(LANE_PREFIX)) {
+          changes.add(parseLane(key, value));
         } else if (name.equals("url")) {
           url = requireValue(key, value).strip();
         } else if (name.equals("dataSource")) {
@@ -189,7 +206,10 @@ final class PropertiesConfiguration {
     } else {
       List<String> keys = new ArrayList<>(knownKeys());
       keys.remove(DRIVER_PREFIX + "<name>");
-      hint = Suggestions.didYouMean(key, keys);
+      keys.remove(LANE_PREFIX + "<name>");
+      hint = name.equals("lane") || name.equals("lanes")
+          ? " (a lane is one key per lane: " + LANE_PREFIX + "<name>=<maxConnections>, e.g. " + LANE_PREFIX + "batch=4)"
+          : Suggestions.didYouMean(key, keys);
     }
     List<String> known = knownKeys();
     return new IllegalArgumentException("Unknown key " + key + hint + ". Known keys: " + String.join(", ", known));
@@ -215,6 +235,14 @@ final class PropertiesConfiguration {
     SETTINGS.put(name, (key, value) -> {
       Duration duration = parseDuration(key, value);
       return builder -> setter.accept(builder, duration);
+    });
+  }
+
+  private static <E extends Enum<E>> void enumeration(String name, Class<E> type, String what,
+      BiConsumer<PoolwiseDataSource.Builder, E> setter) {
+    SETTINGS.put(name, (key, value) -> {
+      E constant = parseEnum(key, value, type, what);
+      return builder -> setter.accept(builder, constant);
     });
   }
 
@@ -328,14 +356,37 @@ final class PropertiesConfiguration {
 
   /** {@code FAIL_FAST}, {@code fail-fast}, {@code failfast}, … */
   static StartMode parseStartMode(String key, String value) {
+    return parseEnum(key, value, StartMode.class, "start mode");
+  }
+
+  /**
+   * An enum constant by name, in any case, with {@code _}, {@code -} and spaces ignored: {@code fail-fast} is
+   * {@code FAIL_FAST}, {@code always} is {@code ALWAYS}. The message lists the constants.
+   */
+  static <E extends Enum<E>> E parseEnum(String key, String value, Class<E> type, String what) {
     String wanted = squash(requireValue(key, value));
-    for (StartMode mode : StartMode.values()) {
-      if (squash(mode.name()).equals(wanted)) {
-        return mode;
+    for (E constant : type.getEnumConstants()) {
+      if (squash(constant.name()).equals(wanted)) {
+        return constant;
       }
     }
-    throw new IllegalArgumentException(show(key, value) + " is not a start mode: use one of "
-        + Arrays.stream(StartMode.values()).map(Enum::name).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(show(key, value) + " is not a " + what + ": use one of "
+        + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * {@code poolwise.lane.<name>=<maxConnections>}: the lane name is the rest of the key, verbatim (lane names
+   * are matched exactly by {@link Poolwise#lane(String)}); whether the number fits {@code maxSize} is checked
+   * by the builder, which knows the final size.
+   */
+  private static Consumer<PoolwiseDataSource.Builder> parseLane(String key, String value) {
+    String lane = key.substring(LANE_PREFIX.length());
+    if (lane.isBlank()) {
+      throw new IllegalArgumentException(key + " has no lane name: write " + LANE_PREFIX + "<name>=<maxConnections>,"
+          + " e.g. " + LANE_PREFIX + "batch=4");
+    }
+    int maxConnections = parseInt(key, value, 1);
+    return builder -> builder.lane(lane, maxConnections);
   }
 
   /** {@code TRANSACTION_READ_COMMITTED}, {@code READ_COMMITTED}, {@code read committed}, {@code read-committed} or 2. */

@@ -56,6 +56,17 @@ class PropertiesConfigurationTest {
         "poolwise.catalog", "shop",
         "poolwise.schema", "orders",
         "poolwise.connectionInitSql", "SET statement_timeout = '5s'",
+        "poolwise.diagnostics", "false",
+        "poolwise.acquisitionStacks", "always",
+        "poolwise.leakThreshold", "30s",
+        "poolwise.leakReclaimThreshold", "10m",
+        "poolwise.multipleAcquisition", "FAIL",
+        "poolwise.lane.batch", "4",
+        "poolwise.lane.reports", "2",
+        "poolwise.expectedInstances", "3",
+        "poolwise.registerMBean", "true",
+        "poolwise.sqlLogging", "slow",
+        "poolwise.slowSqlThreshold", "250ms",
         "poolwise.driver.sslmode", "verify-full",
         "poolwise.driver.ApplicationName", "orders-service"));
 
@@ -84,8 +95,96 @@ class PropertiesConfigurationTest {
     assertThat(settings.catalog()).isEqualTo("shop");
     assertThat(settings.schema()).isEqualTo("orders");
     assertThat(settings.connectionInitSql()).isEqualTo("SET statement_timeout = '5s'");
+    assertThat(settings.diagnostics()).isFalse();
+    assertThat(settings.acquisitionStacks()).isEqualTo(StackCapture.ALWAYS);
+    assertThat(settings.leakThreshold()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.leakReclaimThreshold()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(settings.multipleAcquisition()).isEqualTo(MultipleAcquisition.FAIL);
+    assertThat(settings.lanes()).containsOnly(entry("batch", 4), entry("reports", 2));
+    assertThat(settings.expectedInstances()).isEqualTo(3);
+    assertThat(settings.registerMBean()).isTrue();
+    assertThat(settings.sqlLogging()).isEqualTo(SqlLogging.SLOW);
+    assertThat(settings.slowSqlThreshold()).isEqualTo(Duration.ofMillis(250));
     assertThat(settings.driverProperties())
         .containsOnly(entry("sslmode", "verify-full"), entry("ApplicationName", "orders-service"));
+  }
+
+  @Test
+  void diagnosticsAndGuardsKeepTheBuilderDefaultsWhenAbsent() {
+    PoolSettings fromProperties = settings(properties("poolwise.url", "jdbc:postgresql://h/db"));
+    PoolSettings fromBuilder = PoolwiseDataSource.builder().url("jdbc:postgresql://h/db").settings();
+
+    assertThat(fromProperties.diagnostics()).isTrue().isEqualTo(fromBuilder.diagnostics());
+    assertThat(fromProperties.acquisitionStacks()).isEqualTo(StackCapture.SAMPLED);
+    assertThat(fromProperties.leakThreshold()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(fromProperties.leakReclaimThreshold()).isEqualTo(Duration.ZERO);
+    assertThat(fromProperties.multipleAcquisition()).isEqualTo(MultipleAcquisition.WARN);
+    assertThat(fromProperties.lanes()).isEmpty();
+    assertThat(fromProperties.expectedInstances()).isEqualTo(1);
+    assertThat(fromProperties.registerMBean()).isFalse();
+    assertThat(fromProperties.sqlLogging()).isEqualTo(SqlLogging.OFF);
+    assertThat(fromProperties.slowSqlThreshold()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(fromProperties)
+        .usingRecursiveComparison()
+        .comparingOnlyFields("diagnostics", "acquisitionStacks", "leakThreshold", "leakReclaimThreshold",
+            "multipleAcquisition", "lanes", "expectedInstances", "registerMBean", "sqlLogging", "slowSqlThreshold")
+        .isEqualTo(fromBuilder);
+  }
+
+  @Test
+  void zeroSwitchesLeakDetectionOff() {
+    PoolSettings settings = settings(properties("poolwise.url", "jdbc:postgresql://h/db",
+        "poolwise.leakThreshold", "0", "poolwise.leakReclaimThreshold", "0s"));
+
+    assertThat(settings.leakThreshold()).isZero();
+    assertThat(settings.leakReclaimThreshold()).isZero();
+  }
+
+  @Test
+  void laneNamesAreTakenVerbatimFromTheKey() {
+    PoolSettings settings = settings(properties("poolwise.url", "jdbc:postgresql://h/db", "poolwise.maxSize", "10",
+        "poolwise.lane.Nightly-Export", " 3 ", "poolwise.lane.a.b", "1"));
+
+    assertThat(settings.lanes()).containsOnly(entry("Nightly-Export", 3), entry("a.b", 1));
+  }
+
+  @Test
+  void aLaneLargerThanThePoolIsRefusedByTheBuilderWithBothNumbers() {
+    assertThatThrownBy(() -> settings(properties("poolwise.url", "jdbc:postgresql://h/db", "poolwise.maxSize", "10",
+        "poolwise.lane.batch", "11")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Lane 'batch' may hold between 1 and maxSize (10) connections, was 11");
+  }
+
+  @Test
+  void aReclaimThresholdBelowTheLeakThresholdIsRefusedByTheBuilder() {
+    assertThatThrownBy(() -> settings(properties("poolwise.url", "jdbc:postgresql://h/db",
+        "poolwise.leakThreshold", "5m", "poolwise.leakReclaimThreshold", "1m")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("leakReclaimThreshold (PT1M) must not be shorter than leakThreshold (PT5M)");
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      poolwise.acquisitionStacks   | off         | OFF
+      poolwise.acquisitionStacks   | Sampled     | SAMPLED
+      poolwise.acquisitionStacks   | ' ALWAYS '  | ALWAYS
+      poolwise.multipleAcquisition | allow       | ALLOW
+      poolwise.multipleAcquisition | Warn        | WARN
+      poolwise.multipleAcquisition | fail        | FAIL
+      poolwise.sqlLogging          | OFF         | OFF
+      poolwise.sqlLogging          | slow        | SLOW
+      poolwise.sqlLogging          | all         | ALL
+      """)
+  void enumSettingsAreTolerantOfCase(String key, String value, String constant) {
+    PoolSettings settings = settings(properties("poolwise.url", "jdbc:postgresql://h/db", key, value));
+
+    Object actual = switch (key) {
+      case "poolwise.acquisitionStacks" -> settings.acquisitionStacks();
+      case "poolwise.multipleAcquisition" -> settings.multipleAcquisition();
+      default -> settings.sqlLogging();
+    };
+    assertThat(((Enum<?>) actual).name()).isEqualTo(constant);
   }
 
   @Test
@@ -221,6 +320,27 @@ class PropertiesConfigurationTest {
       poolwise.schema                 | ''                  | poolwise.schema is empty
       poolwise.dataSource             | com.example.Ds      | poolwise.dataSource is not supported
       poolwise.driver.                | x                   | poolwise.driver. has no property name
+      poolwise.diagnostics            | on                  | poolwise.diagnostics=on is not a boolean: write true or false
+      poolwise.registerMBean          | yes                 | poolwise.registerMBean=yes is not a boolean
+      poolwise.acquisitionStacks      | sometimes           | poolwise.acquisitionStacks=sometimes is not a stack capture mode: use one of OFF, SAMPLED, ALWAYS
+      poolwise.multipleAcquisition    | deny                | poolwise.multipleAcquisition=deny is not a multiple-acquisition policy: use one of ALLOW, WARN, FAIL
+      poolwise.sqlLogging             | true                | poolwise.sqlLogging=true is not a SQL logging mode: use one of OFF, SLOW, ALL
+      poolwise.sqlLogging             | ''                  | poolwise.sqlLogging is empty
+      poolwise.leakThreshold          | 1 minute            | poolwise.leakThreshold=1 minute is not a duration
+      poolwise.leakReclaimThreshold   | -1s                 | poolwise.leakReclaimThreshold=-1s is negative
+      poolwise.slowSqlThreshold       | fast                | poolwise.slowSqlThreshold=fast is not a duration
+      poolwise.expectedInstances      | 0                   | poolwise.expectedInstances=0 is out of range: give a number between 1 and
+      poolwise.expectedInstances      | few                 | poolwise.expectedInstances=few is not a whole number
+      poolwise.lane.                  | 4                   | poolwise.lane. has no lane name: write poolwise.lane.<name>=<maxConnections>, e.g. poolwise.lane.batch=4
+      poolwise.lane.batch             | 0                   | poolwise.lane.batch=0 is out of range: give a number between 1 and
+      poolwise.lane.batch             | half                | poolwise.lane.batch=half is not a whole number
+      poolwise.lane                   | batch:4             | Unknown key poolwise.lane (a lane is one key per lane: poolwise.lane.<name>=<maxConnections>
+      poolwise.lanes                  | batch=4             | a lane is one key per lane
+      poolwise.leakDetectionThreshold | 2000                | HikariCP's leakDetectionThreshold is poolwise.leakThreshold in Poolwise
+      poolwise.registerMbeans         | true                | HikariCP's registerMbeans is poolwise.registerMBean in Poolwise
+      poolwise.sqlLoging              | all                 | did you mean 'poolwise.sqlLogging'
+      poolwise.expectedInstance       | 2                   | did you mean 'poolwise.expectedInstances'
+
       poolwise.maxSzie                | 20                  | Unknown key poolwise.maxSzie (did you mean 'poolwise.maxSize'?)
       poolwise.maxsize                | 20                  | did you mean 'poolwise.maxSize'
       poolwise.pasword                | Sup3rSecret!        | Unknown key poolwise.pasword (did you mean 'poolwise.password'?)
@@ -277,7 +397,10 @@ class PropertiesConfigurationTest {
         "poolwise.validateAfterIdle", "poolwise.shutdownTimeout", "poolwise.housekeepingInterval",
         "poolwise.creationBackoffInitial", "poolwise.creationBackoffMax", "poolwise.maxConcurrentCreations",
         "poolwise.startMode", "poolwise.autoCommit", "poolwise.transactionIsolation", "poolwise.readOnly",
-        "poolwise.catalog", "poolwise.schema", "poolwise.connectionInitSql", "poolwise.driver.<name>");
+        "poolwise.catalog", "poolwise.schema", "poolwise.connectionInitSql", "poolwise.diagnostics",
+        "poolwise.acquisitionStacks", "poolwise.leakThreshold", "poolwise.leakReclaimThreshold",
+        "poolwise.multipleAcquisition", "poolwise.expectedInstances", "poolwise.registerMBean", "poolwise.sqlLogging",
+        "poolwise.slowSqlThreshold", "poolwise.lane.<name>", "poolwise.driver.<name>");
   }
 
   @Test

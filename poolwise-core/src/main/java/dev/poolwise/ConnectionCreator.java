@@ -55,6 +55,10 @@ final class ConnectionCreator {
   private final PoolSettings settings;
   private final AtomicLong entryIds = new AtomicLong();
   private final int maxRunning;
+  /** Set once the first physical connection has read the server's connection budget. */
+  private final java.util.concurrent.atomic.AtomicBoolean budgetChecked = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The server's connection budget as read at start; {@code null} when unknown (not PostgreSQL, PgBouncer…). */
+  private volatile ServerBudget budget;
   /** Shared by every connection of the pool; {@code null} when SQL logging is off. */
   private final SqlLog sqlLog;
 
@@ -101,7 +105,12 @@ final class ConnectionCreator {
    * 53300, or {@code null}.
    */
   String failureExplanationLocked() {
-    return null; // filled in when the server budget check lands
+    ServerBudget known = budget;
+    if (known == null || lastFailure == null || !ServerBudget.TOO_MANY_CLIENTS.equals(lastFailure.getSQLState())) {
+      return null;
+    }
+    return known.explainRefusal(settings.poolName(), settings.maxSize(), settings.expectedInstances(),
+        pool.totalLocked());
   }
 
   /**
@@ -207,6 +216,10 @@ final class ConnectionCreator {
           .getName(), "28000", e);
     }
     Connection raw = factory.open(credentials);
+    if (budgetChecked.compareAndSet(false, true)) {
+      // Once per pool, on the first connection: does this pool fit the server? Logs its own warning.
+      budget = ServerBudget.check(raw, settings);
+    }
     try {
       ConnectionDefaults defaults = configure(raw);
       long now = System.nanoTime();
@@ -364,6 +377,7 @@ final class ConnectionCreator {
     List<Waiter> next = List.of();
     List<Waiter> failedWaiters = List.of();
     int failuresBefore;
+    String explanation = null;
     pool.lock.lock();
     try {
       pending--;
@@ -380,6 +394,7 @@ final class ConnectionCreator {
         consecutiveFailures++;
         lastFailure = failure;
         notBeforeNanos = System.nanoTime() + backoffNanos(consecutiveFailures);
+        explanation = failureExplanationLocked();
         if (isRefusal(failure) && pool.totalLocked() == 0 && pending == 0) {
           failedWaiters = pool.failWaitersLocked(new SQLException("Pool '" + settings.poolName()
               + "' cannot open connections to " + factory.describe() + ": " + failure.getMessage(),
@@ -397,8 +412,9 @@ final class ConnectionCreator {
           factory.describe(), failuresBefore);
     } else if (failure != null && (failuresBefore == 0 || Integer.bitCount(failuresBefore + 1) == 1)) {
       // First failure of a streak, then the 2nd, 4th, 8th…: visible without flooding the log.
-      log.warn("Pool '{}': connecting to {} failed (attempt {} in a row, SQLState {}): {}", settings.poolName(),
-          factory.describe(), failuresBefore + 1, failure.getSQLState(), failure.getMessage());
+      log.warn("Pool '{}': connecting to {} failed (attempt {} in a row, SQLState {}): {}{}", settings.poolName(),
+          factory.describe(), failuresBefore + 1, failure.getSQLState(), failure.getMessage(),
+          explanation == null ? "" : ". " + explanation);
     }
   }
 }

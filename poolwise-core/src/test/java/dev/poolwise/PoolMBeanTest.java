@@ -47,14 +47,16 @@ class PoolMBeanTest extends StubPoolTest {
   }
 
   private Connection borrow(PoolwiseDataSource pool) throws Exception {
-    Connection connection = pool.getConnection();
+    // On another thread: a test thread holding every connection and asking for more has locked the pool.
+    Connection connection = StubPoolTest.borrowElsewhere(pool);
     held.add(connection);
     return connection;
   }
 
   @Test
   void attributesFollowThePoolAndOperationsReachIt() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).poolName("mbean-orders").maxSize(4).password(PASSWORD));
+    PoolwiseDataSource pool = pool(builder(database).poolName("mbean-orders").maxSize(4).password(PASSWORD)
+        .acquireTimeout(Duration.ofMillis(200)));
     register(pool);
     ObjectName name = new ObjectName("dev.poolwise:type=Pool,name=mbean-orders");
     assertThat(server.isRegistered(name)).isTrue();
@@ -69,10 +71,8 @@ class PoolMBeanTest extends StubPoolTest {
     assertThat(server.getAttribute(name, "IdleConnections")).isEqualTo(1);
     assertThat(server.getAttribute(name, "TotalConnections")).isEqualTo(3);
     assertThat(server.getAttribute(name, "ThreadsAwaitingConnection")).isEqualTo(0);
-    // The snapshot's acquisitions and timeouts counters are still placeholders (0) on main; the MBean must
-    // report whatever the snapshot says. Tighten to 3L / 0L once the pool counts them.
-    assertThat(server.getAttribute(name, "Acquisitions")).isEqualTo(pool.snapshot().acquisitions());
-    assertThat(server.getAttribute(name, "Timeouts")).isEqualTo(pool.snapshot().timeouts());
+    assertThat(server.getAttribute(name, "Acquisitions")).isEqualTo(3L);
+    assertThat(server.getAttribute(name, "Timeouts")).isEqualTo(0L);
     assertThat(server.getAttribute(name, "Verdict")).isEqualTo(pool.diagnose().verdict());
 
     server.invoke(name, "softEvictAll", new Object[0], new String[0]);
@@ -82,9 +82,12 @@ class PoolMBeanTest extends StubPoolTest {
     // The pool closes evicted connections on its closer thread.
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(database.openConnections()).isEqualTo(2));
 
-    // No-ops on the pool for now; through JMX they must at least be reachable.
     server.invoke(name, "suspend", new Object[0], new String[0]);
+    assertThatThrownBy(() -> pool.getConnection()).isInstanceOf(PoolTimeoutException.class);
     server.invoke(name, "resume", new Object[0], new String[0]);
+    try (Connection afterResume = pool.getConnection()) {
+      assertThat(afterResume.isValid(1)).isTrue();
+    }
     StubPools.assertInvariants(pool);
   }
 
@@ -97,9 +100,7 @@ class PoolMBeanTest extends StubPoolTest {
 
     assertThatThrownBy(pool::getConnection).isInstanceOf(PoolTimeoutException.class);
 
-    // Tighten to 1L once the pool counts timeouts in its snapshot (a placeholder 0 on main).
-    assertThat(server.getAttribute(PoolMBean.objectName("mbean-timeouts"), "Timeouts"))
-        .isEqualTo(pool.snapshot().timeouts());
+    assertThat(server.getAttribute(PoolMBean.objectName("mbean-timeouts"), "Timeouts")).isEqualTo(1L);
   }
 
   @Test

@@ -159,6 +159,27 @@ class PostgresDiagnosticsTest {
   }
 
   @Test
+  void overBudgetPoolIsWarnedAboutAtStart() throws Exception {
+    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      PoolwiseDataSource pool = PoolwiseDataSource.builder()
+          .url(app.jdbcUrl()).username(app.username()).password(app.password())
+          .poolName("budget-check").maxSize(5).expectedInstances(3).build();
+      pools.add(pool);
+      try (Connection connection = pool.getConnection()) {
+        assertThat(connection.isValid(1)).isTrue();
+      }
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("Pool 'budget-check': maxSize 5 × expectedInstances 3 = 15 connections, but the server allows 7")
+        .contains("53300 too many clients");
+  }
+
+  @Test
   void serverOutOfSlotsIsCreationFailingWith53300() throws Exception {
     // max_connections 10, 3 reserved for superusers: the application role gets 7 at most.
     PoolwiseDataSource pool = pool(10, Duration.ofSeconds(2));
@@ -167,7 +188,10 @@ class PostgresDiagnosticsTest {
     }
     PoolTimeoutException timeout = timeoutOf(pool);
     assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.CREATION_FAILING);
-    assertThat(timeout.getMessage()).contains("too many clients already (53300)");
+    assertThat(timeout.getMessage()).contains("too many clients already (53300)")
+        .contains("PostgreSQL has no connection slot left for this role")
+        .contains("max_connections 10")
+        .contains("the pool holds 7 now");
     assertThat(timeout.getCause()).isInstanceOf(SQLException.class);
     assertThat(((SQLException) timeout.getCause()).getSQLState()).isEqualTo("53300");
   }

@@ -64,7 +64,7 @@ final class ConnectionPool implements ConnectionReleaser {
   private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
 
   /** With {@link StackCapture#SAMPLED}, one borrow in this many records its stack. */
-  private static final int STACK_SAMPLE_INTERVAL = 64;
+  private static final int STACK_SAMPLE_INTERVAL = 256;
   /** The verdict is logged at most this often while timeouts keep happening. */
   private static final long VERDICT_LOG_INTERVAL_NANOS = 10_000_000_000L;
   /** Multiple-acquisition warnings are logged at most this often. */
@@ -428,20 +428,8 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     if (capture == StackCapture.ALWAYS || captureAllStacks || ++borrowsSinceStack >= STACK_SAMPLE_INTERVAL) {
       borrowsSinceStack = 0;
-      Throwable stack = new Throwable("Connection borrowed here");
-      StackTraceElement[] frames = stack.getStackTrace();
-      int first = 0;
-      while (first < frames.length - 1 && isPoolInternal(frames[first].getClassName())) {
-        first++;
-      }
-      stack.setStackTrace(java.util.Arrays.copyOfRange(frames, first, frames.length));
-      entry.acquisitionStack = stack;
+      entry.acquisitionStack = new BorrowSite();
     }
-  }
-
-  /** The pool's own frames at the top of a borrow stack: shown to nobody, so trimmed. */
-  private static boolean isPoolInternal(String className) {
-    return className.equals(ConnectionPool.class.getName()) || className.equals(PoolwiseDataSource.class.getName());
   }
 
   /* --- Hand-out and return bookkeeping --- */

@@ -117,7 +117,7 @@ final class HouseKeeper implements Runnable {
   }
 
   /**
-   * Reports each borrow held past {@code leakThreshold} once (tag, thread, borrowing stack when captured)
+   * Reports each borrow held past {@code leakThreshold} while no SQL runs on it, once (tag, thread, borrowing stack when captured)
    * and takes back those held past {@code leakReclaimThreshold}: they stop counting at once so the pool
    * can replace them, and the physical connection is aborted so the leaking code fails fast.
    */
@@ -137,6 +137,9 @@ final class HouseKeeper implements Runnable {
         return;
       }
       for (PoolEntry entry : pool.borrowedLocked()) {
+        if (entry.executingSql != null) {
+          continue; // a long statement is slow SQL, not a leak (statement timeouts are the database's job)
+        }
         long held = now - entry.acquiredNanos;
         boolean reclaim = reclaimNanos > 0 && held >= reclaimNanos;
         if ((leakNanos > 0 && held >= leakNanos && !entry.leakReported) || reclaim) {
@@ -148,7 +151,8 @@ final class HouseKeeper implements Runnable {
               + (reclaim ? "; reclaiming it (aborting the connection) because it passed leakReclaimThreshold "
                   + Holders.human(settings.leakReclaimThreshold()) : "")
               + (entry.acquisitionStack == null ? " (set acquisitionStacks(ALWAYS) to see where it was borrowed)" : ""));
-          stacks.add(entry.acquisitionStack);
+          Throwable site = entry.acquisitionStack;
+          stacks.add(site instanceof BorrowSite borrowSite ? borrowSite.trimmed() : site);
           PoolEvents.leakSuspected(settings.poolName(), entry.id, entry.tag, held,
               Holders.siteOf(entry.acquisitionStack));
           if (reclaim) {

@@ -206,7 +206,7 @@ final class PoolEvents {
   @Label("Poolwise Leak")
   @Category("Poolwise")
   @Description("A Poolwise connection has been held past the leak threshold while not executing SQL")
-  @StackTrace(true)
+  @StackTrace(false) // reported by the housekeeper, whose stack says nothing; the site field says where
   static final class LeakEvent extends Event {
 
     @Label("Pool")

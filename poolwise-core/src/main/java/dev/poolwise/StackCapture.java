@@ -4,7 +4,7 @@ package dev.poolwise;
 public enum StackCapture {
   /** Never: borrowing costs nothing extra; the holder table shows thread and tag only. */
   OFF,
-  /** One borrow in 64 per pool, plus every borrow once a leak or a timeout has been seen: cheap and usually enough. */
+  /** One borrow in 256 per pool, plus every borrow once a leak or a timeout has been seen: cheap and usually enough. */
   SAMPLED,
   /** Every borrow: the exact site of every holder, at the cost of one stack walk per borrow. */
   ALWAYS

@@ -158,8 +158,7 @@ final class ConnectionHandle implements Connection {
       transactionMayBeOpen(true);
     }
     if (entry.tracksSql) {
-      entry.executingSinceNanos = System.nanoTime();
-      entry.executingSql = sql;
+      entry.startExecuting(sql, System.nanoTime());
       executionFailure = null;
     }
   }
@@ -167,12 +166,12 @@ final class ConnectionHandle implements Connection {
   /** The counterpart of {@link #beforeExecute(String)}, called whether the execution succeeded or not. */
   void afterExecute() {
     if (entry.tracksSql) {
-      String sql = entry.executingSql;
-      entry.lastSql = sql;
-      entry.executingSql = null;
+      long startedNanos = entry.executingSinceNanos();
+      String sql = entry.finishExecuting();
       SqlLog sqlLog = entry.sqlLog;
       if (sqlLog != null) {
-        sqlLog.executed(entry.tag, sql, System.nanoTime() - entry.executingSinceNanos, executionFailure);
+        sqlLog.executed(entry.tag, "(batch)".equals(sql) ? null : sql, System.nanoTime() - startedNanos,
+            executionFailure);
       }
       executionFailure = null;
     }
@@ -184,7 +183,7 @@ final class ConnectionHandle implements Connection {
    */
   private void transactionMayBeOpen(boolean open) {
     if (open != transactionMayBeOpen && entry.tracksSql) {
-      entry.transactionSinceNanos = open ? System.nanoTime() : 0;
+      entry.transactionSince(open ? System.nanoTime() : 0);
     }
     transactionMayBeOpen = open;
   }

@@ -61,13 +61,13 @@ final class Holders {
   static Holder describe(PoolEntry entry, long nowNanos, long leakThresholdNanos, String laneName) {
     Thread thread = entry.borrower;
     long heldNanos = nowNanos - entry.acquiredNanos;
-    String executing = entry.executingSql;
-    long transactionSince = entry.transactionSinceNanos;
+    String executing = entry.executingSql();
+    long transactionSince = entry.transactionSinceNanos();
     HolderState state;
     Duration sqlRunning = null;
     if (executing != null) {
       state = HolderState.EXECUTING;
-      sqlRunning = Duration.ofNanos(Math.max(0, nowNanos - entry.executingSinceNanos));
+      sqlRunning = Duration.ofNanos(Math.max(0, nowNanos - entry.executingSinceNanos()));
     } else if (leakThresholdNanos > 0 && heldNanos >= leakThresholdNanos) {
       state = HolderState.SUSPECTED_LEAK;
     } else if (transactionSince != 0) {
@@ -75,7 +75,7 @@ final class Holders {
     } else {
       state = HolderState.HELD_IDLE;
     }
-    String sql = executing != null ? executing : entry.lastSql;
+    String sql = executing != null ? executing : entry.lastSql();
     return new Holder(entry.id, thread == null ? "" : thread.getName(), thread == null ? -1 : thread.getId(),
         isVirtual(thread), entry.tag, laneName, Duration.ofNanos(heldNanos), state, shorten(sql), sqlRunning,
         transactionSince == 0 ? null : Duration.ofNanos(Math.max(0, nowNanos - transactionSince)),

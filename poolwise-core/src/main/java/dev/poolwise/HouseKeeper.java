@@ -137,7 +137,7 @@ final class HouseKeeper implements Runnable {
         return;
       }
       for (PoolEntry entry : pool.borrowedLocked()) {
-        if (entry.executingSql != null) {
+        if (entry.executingSql() != null) {
           continue; // a long statement is slow SQL, not a leak (statement timeouts are the database's job)
         }
         long held = now - entry.acquiredNanos;

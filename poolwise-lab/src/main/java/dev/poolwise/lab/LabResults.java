@@ -1,0 +1,95 @@
+package dev.poolwise.lab;
+
+import java.util.List;
+
+/**
+ * Everything one {@code compare} (or {@code run}) produced; serialised as {@code results.json} with
+ * snake_case keys (Jackson's SNAKE_CASE naming: {@code pagesPerS} becomes {@code pages_per_s}).
+ *
+ * @param server the database the run used
+ * @param scenario every parameter of the scenario, including the seed
+ * @param results one row per topology, in the order they ran
+ * @param verdict the paragraph computed from the rows
+ */
+public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResult> results, String verdict) {
+
+  /**
+   * @param version PostgreSQL's version string ({@code server_version})
+   * @param maxConnections {@code max_connections}
+   * @param superuserReservedConnections {@code superuser_reserved_connections}
+   * @param embedded whether the lab started the server itself
+   */
+  public record ServerInfo(String version, int maxConnections, int superuserReservedConnections, boolean embedded) {}
+
+  /**
+   * One topology's measurements.
+   *
+   * @param topology the topology as written on the command line ({@code single:20}, {@code per-module:70x5})
+   * @param pool {@code "poolwise"} or {@code "hikari"}
+   * @param pages pages completed (all requests answered, successfully or not)
+   * @param pagesPerS pages per second over the measured window
+   * @param pageLatencyMs page latency percentiles
+   * @param requests API requests issued
+   * @param failures failed requests by cause
+   * @param acquireWaitMs time spent in {@code getConnection()}, percentiles
+   * @param holdMs time between {@code getConnection()} returning and {@code close()}, percentiles
+   * @param serverConnections client connections seen in {@code pg_stat_activity}, sampled
+   * @param skipped {@code null}, or why the topology did not run (e.g. no pgbouncer binary)
+   * @param poolCount how many pools the topology used
+   * @param totalMaxConnections the sum of every pool's maximum
+   * @param predictedP99WaitMs the sizing model's prediction of the p99 acquire wait for this row
+   *     ({@code null} where the model does not apply, e.g. partitioned pools)
+   * @param pageLatencyHistogram page latency distribution for the report's chart
+   * @param acquireWaitHistogram acquire wait distribution for the report's chart
+   * @param serverConnectionsTimeline server connections over time for the report's chart
+   */
+  public record TopologyResult(
+      String topology,
+      String pool,
+      long pages,
+      double pagesPerS,
+      Percentiles pageLatencyMs,
+      long requests,
+      Failures failures,
+      Percentiles acquireWaitMs,
+      Percentiles holdMs,
+      ServerConnections serverConnections,
+      String skipped,
+      int poolCount,
+      int totalMaxConnections,
+      Double predictedP99WaitMs,
+      List<Bucket> pageLatencyHistogram,
+      List<Bucket> acquireWaitHistogram,
+      List<Sample> serverConnectionsTimeline) {
+
+    /** A topology that could not run, with the reason. */
+    public static TopologyResult skipped(String topology, String pool, String reason) {
+      return new TopologyResult(topology, pool, 0, 0, Percentiles.ZERO, 0, new Failures(0, 0, 0), Percentiles.ZERO,
+          Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of());
+    }
+  }
+
+  /** Milliseconds. {@code hold_ms} in the JSON contract needs only p50 and p99; all four are written. */
+  public record Percentiles(double p50, double p95, double p99, double max) {
+    public static final Percentiles ZERO = new Percentiles(0, 0, 0, 0);
+  }
+
+  /**
+   * @param poolTimeout requests that failed because no connection came within the acquire timeout
+   * @param tooManyClients requests that failed because the server refused a connection (53300)
+   * @param other any other failure
+   */
+  public record Failures(long poolTimeout, long tooManyClients, long other) {
+    public long total() {
+      return poolTimeout + tooManyClients + other;
+    }
+  }
+
+  public record ServerConnections(int peak, double mean) {}
+
+  /** Events with a value up to {@code upToMs} (and above the previous bucket's bound). */
+  public record Bucket(double upToMs, long count) {}
+
+  /** Server connections at {@code atMs} milliseconds after the topology started. */
+  public record Sample(long atMs, int connections) {}
+}

@@ -28,10 +28,14 @@ final class Holders {
 
   /** Frames of these packages are plumbing, not the place where the application borrowed. */
   private static final String[] PLUMBING = {
-      "dev.poolwise.", "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.springframework.jdbc.",
+      "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.springframework.jdbc.",
       "org.springframework.transaction.", "org.springframework.orm.", "org.springframework.aop.",
       "org.springframework.cglib.", "org.hibernate.", "org.jooq.impl.", "org.jdbi.", "org.apache.ibatis.",
       "org.mybatis.", "com.zaxxer.", "org.junit.", "org.assertj."};
+
+  /** The pool's own classes on a borrow stack, above the caller. */
+  private static final String[] POOL_FRAMES = {
+      BorrowSite.class.getName(), ConnectionPool.class.getName(), PoolwiseDataSource.class.getName()};
 
   private static final int SQL_SHOWN = 120;
   private static final int GROUPS_SHOWN = 6;
@@ -82,13 +86,22 @@ final class Holders {
         siteOf(entry.acquisitionStack));
   }
 
-  /** The first frame outside the pool and the usual JDBC plumbing, as {@code Class.method(File:line)}. */
+  /**
+   * The first frame below the pool's own frames that is not JDBC or framework plumbing, as
+   * {@code Class.method(File:line)}: where the application asked for the connection.
+   */
   static String siteOf(Throwable stack) {
     if (stack == null) {
       return null;
     }
-    for (StackTraceElement frame : stack.getStackTrace()) {
-      if (!isPlumbing(frame.getClassName())) {
+    StackTraceElement[] frames = stack.getStackTrace();
+    int first = 0;
+    while (first < frames.length && isOneOf(frames[first].getClassName(), POOL_FRAMES)) {
+      first++;
+    }
+    for (int i = first; i < frames.length; i++) {
+      StackTraceElement frame = frames[i];
+      if (!startsWithAny(frame.getClassName(), PLUMBING)) {
         String className = frame.getClassName();
         String simple = className.substring(className.lastIndexOf('.') + 1);
         return simple + "." + frame.getMethodName() + "(" + frame.getFileName() + ":" + frame.getLineNumber() + ")";
@@ -97,11 +110,19 @@ final class Holders {
     return null;
   }
 
-  private static boolean isPlumbing(String className) {
-    for (String prefix : PLUMBING) {
+  private static boolean isOneOf(String className, String[] names) {
+    for (String name : names) {
+      if (className.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWithAny(String className, String[] prefixes) {
+    for (String prefix : prefixes) {
       if (className.startsWith(prefix)) {
-        // The pool's own tests live in dev.poolwise too; only the pool's production classes are plumbing.
-        return !prefix.equals("dev.poolwise.") || !className.endsWith("Test") && !className.contains("Test$");
+        return true;
       }
     }
     return false;

@@ -31,41 +31,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DiagnosticsTest extends StubPoolTest {
 
-  /** Released at the end of each test so that every holder thread finishes. */
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final List<Thread> holders = new ArrayList<>();
+  private final HeldConnections held = new HeldConnections();
 
   @AfterEach
   void releaseHolders() throws InterruptedException {
-    release.countDown();
-    for (Thread holder : holders) {
-      holder.join();
-    }
+    held.close();
   }
 
-  /** Starts a thread that borrows under {@code tag}, runs {@code work} and then holds until the test ends. */
-  private void holdOnOtherThread(PoolwiseDataSource pool, String tag, SqlWork work) {
-    CountDownLatch borrowed = new CountDownLatch(1);
-    Thread holder = Thread.ofPlatform().name("holder-" + holders.size()).start(() -> {
-      try (var scope = Poolwise.tag(tag); Connection connection = pool.getConnection()) {
-        borrowed.countDown();
-        work.run(connection);
-        release.await();
-      } catch (Exception e) {
-        borrowed.countDown();
-      }
-    });
-    holders.add(holder);
-    try {
-      borrowed.await();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  @FunctionalInterface
-  interface SqlWork {
-    void run(Connection connection) throws Exception;
+  private void holdOnOtherThread(PoolwiseDataSource pool, String tag, HeldConnections.Work work)
+      throws InterruptedException {
+    held.hold(pool, tag, work);
   }
 
   private static PoolTimeoutException timeoutOf(PoolwiseDataSource pool) {
@@ -92,7 +67,7 @@ class DiagnosticsTest extends StubPoolTest {
     assertThat(timeout.getMessage())
         .contains("3 of 3 connections are held without running SQL")
         .contains("tagged 'GET /dashboard'")
-        .contains("DiagnosticsTest.lambda$holdOnOtherThread")
+        .contains("HeldConnections.lambda$hold")
         .contains("last SQL: select * from widgets");
     assertThat(timeout.snapshot().holders()).hasSize(3).allSatisfy(holder -> {
       assertThat(holder.state()).isEqualTo(HolderState.HELD_IDLE);

@@ -4,9 +4,6 @@ import static dev.poolwise.StubPools.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,17 +64,14 @@ class ObservabilityThroughThePoolTest extends StubPoolTest {
     database.executeDelay(Duration.ofMillis(30));
     PoolwiseDataSource pool = pool(builder(database).poolName("sql-log").sqlLogging(SqlLogging.SLOW)
         .slowSqlThreshold(Duration.ofMillis(20)));
-    ByteArrayOutputStream logged = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
-    try (var tag = Poolwise.tag("GET /reports"); Connection connection = pool.getConnection();
+    String log;
+    try (CapturedStderr stderr = new CapturedStderr(); var tag = Poolwise.tag("GET /reports");
+         Connection connection = pool.getConnection();
          PreparedStatement statement = connection.prepareStatement("select * from slow_report where id = ?")) {
       statement.setString(1, "S3cret-parameter");
       statement.execute();
-    } finally {
-      System.setErr(original);
+      log = stderr.text();
     }
-    String log = logged.toString(StandardCharsets.UTF_8);
     assertThat(log).contains("dev.poolwise.sql").contains("pool 'sql-log' [GET /reports]")
         .contains("ms: select * from slow_report where id = ?")
         .doesNotContain("S3cret-parameter");
@@ -87,20 +81,16 @@ class ObservabilityThroughThePoolTest extends StubPoolTest {
   void sqlLoggingOffLogsNothingAndAllLogsEveryStatement() throws Exception {
     PoolwiseDataSource quiet = pool(builder(database).poolName("sql-off"));
     PoolwiseDataSource chatty = pool(builder(database).poolName("sql-all").sqlLogging(SqlLogging.ALL));
-    ByteArrayOutputStream logged = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
-    try {
+    String log;
+    try (CapturedStderr stderr = new CapturedStderr()) {
       for (PoolwiseDataSource pool : List.of(quiet, chatty)) {
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
           statement.execute("select 1");
           statement.executeUpdate("update counters set n = n + 1");
         }
       }
-    } finally {
-      System.setErr(original);
+      log = stderr.text();
     }
-    String log = logged.toString(StandardCharsets.UTF_8);
     assertThat(log).doesNotContain("pool 'sql-off'");
     assertThat(log).contains("pool 'sql-all'").contains(": select 1").contains(": update counters set n = n + 1");
   }

@@ -32,8 +32,7 @@ class PostgresDiagnosticsTest {
   private static PostgresServer server;
   private static PostgresServer.AppUser app;
 
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final List<Thread> holders = new ArrayList<>();
+  private final HeldConnections held = new HeldConnections();
   private final List<PoolwiseDataSource> pools = new ArrayList<>();
 
   @BeforeAll
@@ -51,10 +50,7 @@ class PostgresDiagnosticsTest {
 
   @AfterEach
   void releaseHoldersAndClosePools() throws InterruptedException {
-    release.countDown();
-    for (Thread holder : holders) {
-      holder.join();
-    }
+    held.close();
     pools.forEach(PoolwiseDataSource::close);
   }
 
@@ -68,18 +64,8 @@ class PostgresDiagnosticsTest {
     return pool;
   }
 
-  private void hold(PoolwiseDataSource pool, String tag, DiagnosticsTest.SqlWork work) throws InterruptedException {
-    CountDownLatch started = new CountDownLatch(1);
-    holders.add(Thread.ofPlatform().start(() -> {
-      try (var scope = Poolwise.tag(tag); Connection connection = pool.getConnection()) {
-        started.countDown();
-        work.run(connection);
-        release.await();
-      } catch (Exception e) {
-        started.countDown();
-      }
-    }));
-    started.await();
+  private void hold(PoolwiseDataSource pool, String tag, HeldConnections.Work work) throws InterruptedException {
+    held.hold(pool, tag, work);
   }
 
   private static PoolTimeoutException timeoutOf(PoolwiseDataSource pool) {
@@ -142,7 +128,7 @@ class PostgresDiagnosticsTest {
     PoolTimeoutException timeout = timeoutOf(pool);
     assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.HELD_IDLE);
     assertThat(timeout.getMessage()).contains("held without running SQL").contains("GET /dashboard")
-        .contains("PostgresDiagnosticsTest.lambda$hold");
+        .contains("HeldConnections.lambda$hold");
   }
 
   @Test
@@ -160,10 +146,8 @@ class PostgresDiagnosticsTest {
 
   @Test
   void overBudgetPoolIsWarnedAboutAtStart() throws Exception {
-    java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream original = System.err;
-    System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
+    String log;
+    try (CapturedStderr stderr = new CapturedStderr()) {
       PoolwiseDataSource pool = PoolwiseDataSource.builder()
           .url(app.jdbcUrl()).username(app.username()).password(app.password())
           .poolName("budget-check").maxSize(5).expectedInstances(3).build();
@@ -171,10 +155,9 @@ class PostgresDiagnosticsTest {
       try (Connection connection = pool.getConnection()) {
         assertThat(connection.isValid(1)).isTrue();
       }
-    } finally {
-      System.setErr(original);
+      log = stderr.text();
     }
-    assertThat(logged.toString(java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(log)
         .contains("Pool 'budget-check': maxSize 5 × expectedInstances 3 = 15 connections, but the server allows 7")
         .contains("53300 too many clients");
   }

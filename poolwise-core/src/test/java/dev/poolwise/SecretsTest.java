@@ -4,11 +4,8 @@ import static dev.poolwise.StubPools.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,20 +26,18 @@ class SecretsTest extends StubPoolTest {
 
   private static final String SENTINEL = "S3ntinel-Pa55word";
 
-  private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
   private final List<Object> outputs = new ArrayList<>();
-  private PrintStream originalErr;
+  private CapturedStderr logged;
 
   @BeforeEach
   void captureLog() {
-    originalErr = System.err;
-    System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+    logged = new CapturedStderr();
     database.requirePassword("the-right-one");
   }
 
   @AfterEach
   void restoreLog() {
-    System.setErr(originalErr);
+    logged.close();
   }
 
   private static String stackTraceOf(Throwable failure) {
@@ -98,7 +93,7 @@ class SecretsTest extends StubPoolTest {
     unreachable.close();
 
     closePools();
-    record(logged.toString(StandardCharsets.UTF_8));
+    record(logged.text());
 
     assertThat(outputs).hasSizeGreaterThan(15);
     assertThat(String.join("\n", outputs.stream().map(String::valueOf).toList()))

@@ -85,6 +85,25 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
   }
 
   /**
+   * Runs {@code work} in one transaction with the {@linkplain RetryPolicy#defaults() default retry policy}:
+   * borrows a connection, turns autocommit off, runs the work, commits, returns the connection. Re-runs the
+   * whole work on a serialization failure ({@code 40001}), a deadlock ({@code 40P01}) or a connection lost
+   * before the commit was sent. Never retries a {@link PoolTimeoutException}: retrying when the pool is
+   * saturated multiplies the load that saturated it.
+   *
+   * @throws CommitOutcomeUnknownException when the connection broke during the commit (never retried)
+   * @throws SQLException the work's own failure, or the last one when retries ran out
+   */
+  public <T> T inTransaction(TransactionWork<T> work) throws SQLException {
+    return inTransaction(work, RetryPolicy.defaults());
+  }
+
+  /** {@link #inTransaction(TransactionWork)} with an explicit retry policy. */
+  public <T> T inTransaction(TransactionWork<T> work, RetryPolicy policy) throws SQLException {
+    return TransactionRunner.run(this, Objects.requireNonNull(work, "work"), Objects.requireNonNull(policy, "policy"));
+  }
+
+  /**
    * Why the pool is in the state it is in: a one-sentence verdict (connections held idle across
    * non-database work, idle in transaction, slow SQL, a leak, creation failing, demand above capacity…),
    * the holder table and the snapshot behind them. The same text a {@link PoolTimeoutException} carries.

@@ -479,14 +479,16 @@ final class ConnectionPool implements ConnectionReleaser {
     if (reason == null && entry.isPastLifetime(now)) {
       reason = "max lifetime reached";
     }
+    if (settings.diagnostics()) {
+      // Outside the lock: committing a JFR event is cheap, but not free while a recording runs. The
+      // fields were written by the hand-out, usually on this same thread.
+      PoolEvents.released(settings.poolName(), entry.tag, now - entry.acquiredNanos);
+    }
     List<Waiter> next = List.of();
     lock.lock();
     try {
       if (entry.state == PoolEntry.REMOVED) {
         return; // reclaimed as a leak while borrowed; the pool already replaced it
-      }
-      if (settings.diagnostics()) {
-        PoolEvents.released(settings.poolName(), entry.tag, now - entry.acquiredNanos);
       }
       endBorrowLocked(entry, now);
       if (closed) {

@@ -200,7 +200,7 @@ final class DoctorCommand implements Callable<Integer> {
         String blockers = first.blockedBy().isEmpty() ? "no blocker visible"
             : "blocked by " + first.blockedBy().stream().map(pid -> {
               Session blocker = byPid(pid);
-              return blocker == null ? "pid " + pid : blocker.who() + " (" + blocker.stateLabel() + ")";
+              return blocker == null ? "pid " + pid : blocker.who(blocker.stateLabel());
             }).collect(Collectors.joining(", "));
         problems.add(String.format(Locale.ROOT, "%d %s waiting on locks; %s has waited %s, %s.", waiting.size(),
             waiting.size() == 1 ? "session is" : "sessions are", first.who(), duration(first.querySeconds()), blockers));
@@ -227,7 +227,7 @@ final class DoctorCommand implements Callable<Integer> {
       } else {
         verdict.append(String.join(" ", problems));
       }
-      if (!readsAllStats) {
+      if (!readsAllStats && hidden() > 0) {
         verdict.append(String.format(Locale.ROOT, " (Seen as the ordinary role %s: %d other %s without state or query"
             + " text; grant pg_read_all_stats or use a superuser to see everything.)", role, hidden(),
             hidden() == 1 ? "session is counted" : "sessions are counted"));
@@ -322,6 +322,11 @@ final class DoctorCommand implements Callable<Integer> {
     /** "pid 123 (application, user)" for verdict sentences. */
     String who() {
       return "pid " + pid + " (" + label(applicationName) + ", " + label(user) + ")";
+    }
+
+    /** "pid 123 (application, user, detail)". */
+    String who(String detail) {
+      return "pid " + pid + " (" + label(applicationName) + ", " + label(user) + ", " + detail + ")";
     }
   }
 

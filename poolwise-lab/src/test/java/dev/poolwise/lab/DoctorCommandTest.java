@@ -149,7 +149,7 @@ class DoctorCommandTest {
           "transactionid", "update doctor_accounts set balance = balance + 1");
       assertThat(run.out().substring(run.out().indexOf("Verdict:")))
           .contains("1 session is waiting on locks", "pid " + waiterPid, "blocked by pid " + holderPid,
-              "idle in transaction");
+              "idle in transaction)");
       assertThat(run.exitCode()).isEqualTo(1);
 
       holder.rollback();

@@ -90,7 +90,8 @@ final class AdviseCommand implements Callable<Integer> {
           + " connection to the URL's database).")
   String applicationName;
 
-  @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Acquisitions per second (what-if mode).")
+  @Option(names = "--rate", paramLabel = "PER_SECOND",
+      description = "Acquisitions per second of ONE instance (what-if mode); the advice is that instance's pool.")
   Double rate;
 
   @Option(names = "--mean-hold-ms", paramLabel = "MS",

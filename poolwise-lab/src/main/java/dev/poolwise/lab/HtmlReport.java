@@ -66,7 +66,7 @@ final class HtmlReport {
         <main>
         <section class="card verdict">
         <h2>Verdict</h2>
-        <p>%s</p>
+        %s
         </section>
         <section class="card">
         <h2>Results</h2>
@@ -74,14 +74,14 @@ final class HtmlReport {
         <p class="legend">%s</p>
         </section>
         <section class="charts">
-        <div class="card chart-card"><h2>Page latency percentiles</h2><div id="chart-percentiles" class="chart"></div>
-        <p class="caption">p50, p95 and p99 of the time to load one page (all its API requests), per topology.</p></div>
+        <div class="card chart-card wide"><h2>Page latency percentiles</h2><div id="chart-percentiles" class="chart"></div>
+        <p class="caption">p50, p95 and p99 of the time to load one page (all its API requests in parallel), per topology. Lower is better.</p></div>
         <div class="card chart-card"><h2>Page latency distribution</h2><div id="chart-latency" class="chart"></div>
         <p class="caption">Share of pages loaded within x ms (cumulative; x on a log scale). Further left and steeper is better.</p></div>
-        <div class="card chart-card"><h2>Server connections over time</h2><div id="chart-connections" class="chart"></div>
-        <p class="caption">Client connections in pg_stat_activity while each topology ran; the dashed line is max_connections.</p></div>
         <div class="card chart-card"><h2>Acquire wait distribution</h2><div id="chart-acquire" class="chart"></div>
         <p class="caption">Share of getConnection() calls that returned within x ms (cumulative; x on a log scale).</p></div>
+        <div class="card chart-card wide"><h2>Server connections over time</h2><div id="chart-connections" class="chart"></div>
+        <p class="caption">Client connections in pg_stat_activity while each topology ran (warm-up included), sampled; the dashed line is the server's max_connections.</p></div>
         </section>
         <section class="card facts">
         <div><h2>Scenario</h2>
@@ -134,9 +134,21 @@ final class HtmlReport {
     return s.toString();
   }
 
-  /** The verdict, escaped, with each topology name set in code type. */
+  /**
+   * The verdict, escaped, with each topology name set in code type: one point per sentence when it is the
+   * computed verdict (whose sentence boundaries are known), else the paragraph as given.
+   */
   private static String verdictHtml(LabResults results) {
-    String escaped = html(results.verdict() == null ? "" : results.verdict());
+    String verdict = results.verdict() == null ? "" : results.verdict();
+    List<String> sentences = Verdict.sentences(results);
+    if (!verdict.equals(String.join(" ", sentences)) || sentences.size() < 2) {
+      return "<p>" + markTopologies(results, html(verdict)) + "</p>";
+    }
+    return sentences.stream().map(s -> "<li>" + markTopologies(results, html(s)) + "</li>")
+        .collect(Collectors.joining("\n", "<ul>\n", "\n</ul>"));
+  }
+
+  private static String markTopologies(LabResults results, String escaped) {
     List<String> names = results.results().stream().map(r -> html(r.topology())).distinct()
         .sorted(Comparator.comparingInt(String::length).reversed()).toList();
     if (names.isEmpty()) {

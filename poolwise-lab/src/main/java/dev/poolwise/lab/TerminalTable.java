@@ -125,8 +125,9 @@ final class TerminalTable {
       int end = groupEnd(c);
       int needed = COLUMNS.get(c).group().length() + 4;
       int span = span(c, end, widths);
-      if (!COLUMNS.get(c).group().isEmpty() && span < needed) {
-        widths[end - 1] += needed - span;
+      // Spread the extra width over the group's columns so no single column looks detached.
+      for (int extra = needed - span, i = 0; !COLUMNS.get(c).group().isEmpty() && extra > 0; extra--, i++) {
+        widths[c + i % (end - c)]++;
       }
       c = end;
     }

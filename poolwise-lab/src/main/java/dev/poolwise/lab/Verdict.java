@@ -39,9 +39,14 @@ final class Verdict {
   private Verdict() {}
 
   static String of(LabResults results) {
+    return String.join(" ", sentences(results));
+  }
+
+  /** The verdict's sentences, in order; {@link #of} joins them with spaces. */
+  static List<String> sentences(LabResults results) {
     List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
     if (rows.isEmpty()) {
-      return "No topology ran, so there is nothing to compare.";
+      return List.of("No topology ran, so there is nothing to compare.");
     }
     List<TopologyResult> ran = rows.stream().filter(r -> r.skipped() == null).toList();
     List<TopologyResult> measured = ran.stream().filter(r -> r.pages() > 0).toList();
@@ -70,7 +75,7 @@ final class Verdict {
         sentences.add(row.topology() + " was skipped: " + stripPeriod(row.skipped()) + ".");
       }
     }
-    return String.join(" ", sentences);
+    return sentences;
   }
 
   /* --- Who served the most --- */
@@ -133,15 +138,10 @@ final class Verdict {
           + " fail for other reasons");
       reasons.add("");
     }
-    if (causes.size() == 1) {
-      out.add(row.topology() + " had " + causes.get(0) + (reasons.get(0).isEmpty() ? "" : ": " + reasons.get(0)) + ".");
-      return;
+    out.add(row.topology() + " had " + causes.get(0) + (reasons.get(0).isEmpty() ? "" : ": " + reasons.get(0)) + ".");
+    for (int i = 1; i < causes.size(); i++) {
+      out.add(row.topology() + " also had " + causes.get(i) + (reasons.get(i).isEmpty() ? "" : ": " + reasons.get(i)) + ".");
     }
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < causes.size(); i++) {
-      parts.add(causes.get(i) + (reasons.get(i).isEmpty() ? "" : " (" + reasons.get(i) + ")"));
-    }
-    out.add(row.topology() + " had " + join(parts) + ".");
   }
 
   /** Why the server refused: the pools' possible connections against what the server allows. */
@@ -175,7 +175,8 @@ final class Verdict {
   /* --- One shared queue against K separate ones --- */
 
   private static void partitionedAgainstSingle(List<TopologyResult> measured, List<String> out) {
-    List<TopologyResult> singles = measured.stream().filter(Verdict::isSinglePoolwise).filter(r -> size(r) > 0).toList();
+    List<TopologyResult> singles = measured.stream()
+        .filter(r -> isSinglePoolwise(r) && !isAuto(r) && size(r) > 0).toList();
     for (TopologyResult partitioned : measured.stream().filter(r -> kind(r).equals("partitioned")).toList()) {
       int k = poolCount(partitioned);
       int total = size(partitioned);
@@ -202,11 +203,13 @@ final class Verdict {
             ? " (p99 acquire wait " + Figures.ms(partitioned.acquireWaitMs().p99()) + " ms partitioned against "
                 + Figures.ms(single.acquireWaitMs().p99()) + " ms in one pool)"
             : "";
-        out.add("One shared pool beat " + pools + ": " + single.topology() + " against " + partitioned.topology()
-            + ", " + figures + failureNote(single, partitioned) + sizes + " — " + difference(single, partitioned)
-            + ". One queue in front of all connections beats " + (k > 1 ? k : "K")
-            + " separate queues: with round robin a request waits in a busy sub-pool while another sub-pool has"
-            + " idle connections" + waits + ".");
+        out.add("One shared pool beat " + pools + ": " + single.topology() + " served "
+            + Figures.rate(single.pagesPerS()) + " pages/s against " + partitioned.topology() + "'s "
+            + Figures.rate(partitioned.pagesPerS()) + ", p99 page latency " + Figures.ms(single.pageLatencyMs().p99())
+            + " against " + Figures.ms(partitioned.pageLatencyMs().p99()) + " ms" + failureNote(single, partitioned)
+            + " (" + difference(single, partitioned) + ")" + sizes + ". One queue in front of all connections beats "
+            + (k > 1 ? k : "K") + " separate queues: with round robin a request waits in a busy sub-pool while"
+            + " another sub-pool has idle connections" + waits + ".");
       } else if (better < 0) {
         String why = total > n ? "; it had more connections (" + total + " against " + n + "), so this is not a"
             + " like-for-like comparison"
@@ -258,7 +261,7 @@ final class Verdict {
     }
     if (!withinNoise.isEmpty()) {
       out.add("Poolwise and HikariCP at equal size were within noise of each other (under "
-          + Figures.percent(NOISE) + "): " + String.join("; ", withinNoise) + ".");
+          + Math.round(NOISE * 100) + " %): " + String.join("; ", withinNoise) + ".");
     }
     out.addAll(different);
   }

@@ -35,7 +35,7 @@
       animation: false,
       color: palette,
       textStyle: { fontFamily: font, color: '#1d2330' },
-      grid: { left: 64, right: 28, top: 58, bottom: 56, containLabel: false },
+      grid: { left: 76, right: 28, top: 48, bottom: 56, containLabel: false },
       legend: { type: 'scroll', top: 4, left: 'center', textStyle: { fontSize: 12 }, itemWidth: 18, itemHeight: 10 },
       tooltip: { trigger: 'axis', confine: true }
     };
@@ -44,7 +44,7 @@
   }
   function valueAxis(name, extra) {
     var axis = {
-      type: 'value', name: name, nameLocation: 'middle', nameGap: 44, nameTextStyle: { color: '#5f6b7a' },
+      type: 'value', name: name, nameLocation: 'middle', nameGap: 52, nameTextStyle: { color: '#5f6b7a' },
       axisLabel: { color: '#5f6b7a' }, splitLine: { lineStyle: { color: '#eceff3' } }
     };
     for (var key in extra) { axis[key] = extra[key]; }
@@ -75,7 +75,12 @@
       seen += b.count;
       points.push([Math.max(b.up_to_ms, floor), Math.round(seen / total * 10000) / 100]);
     });
-    return points;
+    // Keep one 0 % point before the rise and one 100 % point at the end: empty buckets only stretch the axis.
+    var first = 0;
+    while (first + 1 < points.length && points[first + 1][1] === 0) { first++; }
+    var last = first;
+    while (last < points.length - 1 && points[last][1] < 100) { last++; }
+    return points.slice(first, last + 1);
   }
   function cdfOption(rows, key, xName, yName) {
     var series = rows.map(function (r) {
@@ -88,6 +93,9 @@
     var min = Infinity;
     series.forEach(function (s) { s.data.forEach(function (p) { if (p[0] < min) { min = p[0]; } }); });
     return base({
+      legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle', textStyle: { fontSize: 12 },
+        itemWidth: 18, itemHeight: 10 },
+      grid: { left: 76, right: 150, top: 24, bottom: 56 },
       tooltip: {
         trigger: 'axis', confine: true,
         formatter: function (params) {
@@ -117,13 +125,13 @@
     },
     xAxis: {
       type: 'category', data: measured.map(function (r) { return r.topology; }),
-      axisLabel: { interval: 0, color: '#1d2330', formatter: function (t) { return t.replace(':', '\n'); } },
+      axisLabel: { interval: 0, color: '#1d2330', fontSize: 12, margin: 10 },
       axisTick: { alignWithLabel: true }
     },
     yAxis: valueAxis('page latency (ms)', { axisLabel: { color: '#5f6b7a', formatter: function (v) { return fmtMs(v); } } }),
     series: [['p50', '#9ec1f5'], ['p95', '#4f8ef0'], ['p99', '#1d4fb8']].map(function (p) {
       return {
-        name: p[0], type: 'bar', barMaxWidth: 22, itemStyle: { color: p[1], borderRadius: [2, 2, 0, 0] },
+        name: p[0], type: 'bar', barMaxWidth: 28, itemStyle: { color: p[1], borderRadius: [2, 2, 0, 0] },
         data: measured.map(function (r) { return r.page_latency_ms ? r.page_latency_ms[p[0]] : 0; })
       };
     })
@@ -162,7 +170,7 @@
           }).join('<br>');
         }
       },
-      xAxis: valueAxis('seconds since the topology started', { nameGap: 30, min: 0 }),
+      xAxis: valueAxis('seconds since the topology started', { nameGap: 30, min: 0, max: 'dataMax' }),
       yAxis: valueAxis('server connections', {
         min: 0,
         max: function (extent) {

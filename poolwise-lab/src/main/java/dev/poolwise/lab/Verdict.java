@@ -68,6 +68,7 @@ final class Verdict {
     partitionedAgainstSingle(measured, sentences);
     poolwiseAgainstHikari(measured, sentences);
     biggerSinglePool(measured, sentences);
+    pgBouncer(measured, sentences);
     auto(measured, sentences);
     modelCheck(measured, sentences);
     for (TopologyResult row : rows) {
@@ -310,6 +311,34 @@ final class Verdict {
           + small.topology() + " rarely waited for a connection (p99 acquire wait " + Figures.ms(smallWait)
           + " ms), so the pool was not the limit at this load and " + added + " more connections had nothing to do."
           + timeouts);
+    }
+  }
+
+  /* --- PgBouncer in front of many pools --- */
+
+  private static void pgBouncer(List<TopologyResult> measured, List<String> out) {
+    for (TopologyResult bouncer : measured.stream().filter(r -> kind(r).equals("pgbouncer")).toList()) {
+      String name = bouncer.topology();
+      int slash = name.lastIndexOf('/');
+      String serverPool = slash < 0 ? "" : " with " + name.substring(slash + 1) + " server connections";
+      int[] clients = parse(bouncer);
+      Optional<TopologyResult> twin = measured.stream().filter(r -> kind(r).equals("per-module")).filter(r -> {
+        int[] own = parse(r);
+        return own != null && clients != null && own[0] == clients[0] && own[1] == clients[1];
+      }).findFirst();
+      String figures = Figures.rate(bouncer.pagesPerS()) + " pages/s, p99 page latency "
+          + Figures.ms(bouncer.pageLatencyMs().p99()) + " ms, " + Figures.count(bouncer.failures().tooManyClients())
+          + " refused with 53300, server peak " + Figures.count(bouncer.serverConnections().peak()) + " connections";
+      if (twin.isEmpty()) {
+        out.add(name + " ran its pools through PgBouncer" + serverPool + ": " + figures + ".");
+        continue;
+      }
+      TopologyResult perModule = twin.get();
+      out.add(name + " put the same " + clients[0] + " pools × " + clients[1] + " behind PgBouncer" + serverPool + ": "
+          + figures + ", against " + perModule.topology() + "'s " + Figures.rate(perModule.pagesPerS())
+          + " pages/s, p99 " + Figures.ms(perModule.pageLatencyMs().p99()) + " ms and "
+          + Figures.count(perModule.failures().tooManyClients()) + " refused with 53300 (server peak "
+          + Figures.count(perModule.serverConnections().peak()) + ").");
     }
   }
 

@@ -57,9 +57,16 @@
       element.innerHTML = '<p class="caption" style="padding-top:150px;text-align:center">' + esc(emptyMessage) + '</p>';
       return;
     }
-    var chart = echarts.init(element, null, { renderer: 'canvas' });
-    chart.setOption(option);
-    window.addEventListener('resize', function () { chart.resize(); });
+    try {
+      var chart = echarts.init(element, null, { renderer: 'canvas' });
+      chart.setOption(option);
+      window.addEventListener('resize', function () { chart.resize(); });
+      element.setAttribute('data-drawn', 'true');
+    } catch (e) {
+      // One broken chart must not take the others down; say what happened where the chart would be.
+      element.innerHTML = '<p class="caption" style="padding-top:150px;text-align:center">This chart could not be'
+        + ' drawn: ' + esc(e && e.message ? e.message : e) + '</p>';
+    }
   }
 
   /* Cumulative share (%) of events at or below each bucket bound; x clamped above zero for the log axis. */

@@ -233,4 +233,16 @@ class ReportVerdictTest {
 
     assertThat(verdict).contains("70 pools × 5 = 350 possible connections against max_connections 100");
   }
+
+  @Test
+  void pgBouncerIsComparedWithTheSamePoolsConnectingDirectly() {
+    String verdict = Reports.verdict(SampleResults.of(
+        row("per-module:70x5").pagesPerS(29.4).latency(240, 1_800, 2_950, 6_000).failures(0, 1_234, 0)
+            .server(97, 88).sized(70, 350).build(),
+        row("pgbouncer:70x5/20").pagesPerS(36).latency(190, 450, 700, 1_500).server(21, 20.5).sized(70, 350).build()));
+
+    assertThat(verdict).contains("pgbouncer:70x5/20 put the same 70 pools × 5 behind PgBouncer with 20 server"
+        + " connections: 36.0 pages/s, p99 page latency 700 ms, 0 refused with 53300, server peak 21 connections,"
+        + " against per-module:70x5's 29.4 pages/s, p99 2,950 ms and 1,234 refused with 53300 (server peak 97).");
+  }
 }

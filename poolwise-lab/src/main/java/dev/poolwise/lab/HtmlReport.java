@@ -81,7 +81,7 @@ final class HtmlReport {
         <div class="card chart-card"><h2>Acquire wait distribution</h2><div id="chart-acquire" class="chart"></div>
         <p class="caption">Share of getConnection() calls that returned within x ms (cumulative; x on a log scale).</p></div>
         <div class="card chart-card wide"><h2>Server connections over time</h2><div id="chart-connections" class="chart"></div>
-        <p class="caption">Client connections in pg_stat_activity while each topology ran (warm-up included), sampled; the dashed line is the server's max_connections.</p></div>
+        <p class="caption">Client connections in pg_stat_activity while each topology ran, sampled; the shaded band is the warm-up (not counted in the table), the dashed line the server's max_connections.</p></div>
         </section>
         <section class="card facts">
         <div><h2>Scenario</h2>

@@ -168,6 +168,14 @@
         data: [{ yAxis: maxConnections }]
       };
     }
+    var warmup = data.scenario ? data.scenario.warmup_seconds : 0;
+    if (num(warmup) && warmup > 0) {
+      series[0].markArea = {
+        silent: true, itemStyle: { color: 'rgba(95, 107, 122, 0.08)' },
+        label: { position: 'insideTop', color: '#5f6b7a', fontSize: 11 },
+        data: [[{ name: 'warm-up', xAxis: 0 }, { xAxis: warmup }]]
+      };
+    }
     draw('chart-connections', base({
       tooltip: {
         trigger: 'axis', confine: true,

@@ -1,0 +1,534 @@
+package dev.poolwise.lab;
+
+import dev.poolwise.lab.LabResults.Failures;
+import dev.poolwise.lab.LabResults.ServerInfo;
+import dev.poolwise.lab.LabResults.TopologyResult;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The verdict paragraph, computed from a run's rows: never a sentence that the numbers do not support.
+ *
+ * <p>Each sentence answers one of the seed's questions when the rows needed for it exist and is left out
+ * otherwise: which topology served the most pages without a failed request; which ones failed and why (the
+ * server's budget against the configured pools); one shared pool against K partitioned pools; Poolwise
+ * against HikariCP at equal size; whether a bigger single pool helped; what {@code single:auto} (the sizing
+ * model's size) did; how the model's predicted p99 wait compared with the measured one; which topologies
+ * were skipped. Differences below {@link #NOISE} are called "within noise": these machines are shared, and
+ * two runs of one topology routinely differ by a few percent.
+ */
+final class Verdict {
+
+  /** Relative difference below which two measurements are "within noise" (5 %). */
+  static final double NOISE = 0.05;
+
+  /**
+   * A p99 acquire wait counts as "the requests waited for the pool" when it exceeds both this floor and
+   * {@link #MEANINGFUL_WAIT_SHARE} of the p50 page latency: below that, the pool was not what pages waited for.
+   */
+  static final double MEANINGFUL_WAIT_FLOOR_MS = 1.0;
+
+  static final double MEANINGFUL_WAIT_SHARE = 0.05;
+
+  /** Predicted and measured p99 waits "agree" within this factor (or within 1 ms of each other). */
+  static final double MODEL_AGREEMENT_FACTOR = 2.0;
+
+  private Verdict() {}
+
+  static String of(LabResults results) {
+    return String.join(" ", sentences(results));
+  }
+
+  /** The verdict's sentences, in order; {@link #of} joins them with spaces. */
+  static List<String> sentences(LabResults results) {
+    List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
+    if (rows.isEmpty()) {
+      return List.of("No topology ran, so there is nothing to compare.");
+    }
+    List<TopologyResult> ran = rows.stream().filter(r -> r.skipped() == null).toList();
+    List<TopologyResult> measured = ran.stream().filter(r -> r.pages() > 0).toList();
+    List<String> sentences = new ArrayList<>();
+
+    if (ran.isEmpty()) {
+      sentences.add("No topology ran.");
+    } else if (measured.isEmpty()) {
+      sentences.add("No topology completed a page, so there is no throughput or latency to compare.");
+    } else {
+      best(measured, sentences);
+    }
+    for (TopologyResult row : ran) {
+      failures(row, results.server(), results.scenario(), sentences);
+      if (row.pages() == 0) {
+        sentences.add(row.topology() + " completed no pages in the measured window.");
+      }
+    }
+    partitionedAgainstSingle(measured, sentences);
+    poolwiseAgainstHikari(measured, sentences);
+    biggerSinglePool(measured, sentences);
+    pgBouncer(measured, sentences);
+    auto(measured, sentences);
+    modelCheck(measured, sentences);
+    for (TopologyResult row : rows) {
+      if (row.skipped() != null) {
+        sentences.add(row.topology() + " was skipped: " + stripPeriod(row.skipped()) + ".");
+      }
+    }
+    return sentences;
+  }
+
+  /* --- Who served the most --- */
+
+  private static void best(List<TopologyResult> measured, List<String> out) {
+    List<TopologyResult> clean = measured.stream().filter(r -> failed(r) == 0).toList();
+    if (clean.isEmpty()) {
+      TopologyResult top = measured.stream().max(Comparator.comparingDouble(TopologyResult::pagesPerS)).orElseThrow();
+      out.add("Every topology that ran had failed requests; " + top.topology() + " served the most pages: "
+          + Figures.rate(top.pagesPerS()) + " pages/s with " + Figures.count(failed(top)) + " failed "
+          + plural(failed(top), "request", "requests") + ".");
+      return;
+    }
+    TopologyResult best = clean.stream().max(Comparator.comparingDouble(TopologyResult::pagesPerS)).orElseThrow();
+    String lead = clean.size() == 1 && measured.size() > 1
+        ? best.topology() + " was the only topology without a failed request: "
+        : best.topology() + " served the most pages with no failed request: ";
+    StringBuilder sentence = new StringBuilder(lead).append(Figures.rate(best.pagesPerS()))
+        .append(" pages/s, p99 page latency ").append(Figures.ms(best.pageLatencyMs().p99())).append(" ms");
+    List<String> close = clean.stream()
+        .filter(r -> r != best && Math.abs(relative(r.pagesPerS(), best.pagesPerS())) < NOISE)
+        .map(TopologyResult::topology).toList();
+    if (!close.isEmpty()) {
+      sentence.append(" (").append(join(close)).append(close.size() == 1 ? " was" : " were")
+          .append(" within noise of it)");
+    }
+    out.add(sentence.append('.').toString());
+    List<TopologyResult> fasterButFailing = measured.stream()
+        .filter(r -> failed(r) > 0 && relative(r.pagesPerS(), best.pagesPerS()) >= NOISE).toList();
+    for (TopologyResult row : fasterButFailing) {
+      out.add(row.topology() + " completed more pages per second (" + Figures.rate(row.pagesPerS())
+          + ") but not all of its requests succeeded.");
+    }
+  }
+
+  /* --- Who failed, and why --- */
+
+  private static void failures(TopologyResult row, ServerInfo server, Scenario scenario, List<String> out) {
+    Failures f = row.failures();
+    if (failed(row) == 0) {
+      return;
+    }
+    List<String> causes = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    String ofRequests = " of " + Figures.count(row.requests()) + " requests";
+    if (f.tooManyClients() > 0) {
+      causes.add(Figures.count(f.tooManyClients()) + (causes.isEmpty() ? ofRequests : " requests")
+          + " refused with 53300 too many clients");
+      reasons.add(budget(row, server));
+    }
+    if (f.poolTimeout() > 0) {
+      causes.add(Figures.count(f.poolTimeout()) + (causes.isEmpty() ? ofRequests : " requests")
+          + " time out waiting for a pool connection");
+      String wait = "p99 acquire wait " + Figures.ms(row.acquireWaitMs().p99()) + " ms";
+      reasons.add(scenario == null ? wait
+          : wait + " against an acquire timeout of " + Figures.count(scenario.acquireTimeoutMs()) + " ms");
+    }
+    if (f.other() > 0) {
+      causes.add(Figures.count(f.other()) + (causes.isEmpty() ? ofRequests : " requests")
+          + " fail for other reasons");
+      reasons.add("");
+    }
+    out.add(row.topology() + " had " + causes.get(0) + (reasons.get(0).isEmpty() ? "" : ": " + reasons.get(0)) + ".");
+    for (int i = 1; i < causes.size(); i++) {
+      out.add(row.topology() + " also had " + causes.get(i) + (reasons.get(i).isEmpty() ? "" : ": " + reasons.get(i)) + ".");
+    }
+  }
+
+  /** Why the server refused: the pools' possible connections against what the server allows. */
+  private static String budget(TopologyResult row, ServerInfo server) {
+    int pools = poolCount(row);
+    int total = size(row);
+    String configured;
+    if (total <= 0) {
+      configured = "";
+    } else if (pools > 1 && total % pools == 0) {
+      configured = pools + " pools × " + total / pools + " = " + Figures.count(total) + " possible connections";
+    } else if (pools > 1) {
+      configured = pools + " pools with " + Figures.count(total) + " possible connections";
+    } else {
+      configured = "a pool of " + Figures.count(total);
+    }
+    if (server == null) {
+      return configured;
+    }
+    String limit = "max_connections " + Figures.count(server.maxConnections());
+    if (server.superuserReservedConnections() > 0) {
+      limit += " (" + Figures.count(server.maxConnections() - server.superuserReservedConnections())
+          + " for ordinary roles)";
+    }
+    String seen = row.serverConnections().peak() > 0
+        ? ", and the server saw up to " + Figures.count(row.serverConnections().peak()) + " client connections"
+        : "";
+    return (configured.isEmpty() ? "the server allows " + limit : configured + " against " + limit) + seen;
+  }
+
+  /* --- One shared queue against K separate ones --- */
+
+  private static void partitionedAgainstSingle(List<TopologyResult> measured, List<String> out) {
+    List<TopologyResult> singles = measured.stream()
+        .filter(r -> isSinglePoolwise(r) && !isAuto(r) && size(r) > 0).toList();
+    for (TopologyResult partitioned : measured.stream().filter(r -> kind(r).equals("partitioned")).toList()) {
+      int k = poolCount(partitioned);
+      int total = size(partitioned);
+      Optional<TopologyResult> equal = singles.stream().filter(s -> size(s) == total).findFirst();
+      Optional<TopologyResult> fewer = singles.stream().filter(s -> size(s) < total)
+          .max(Comparator.comparingInt(Verdict::size));
+      Optional<TopologyResult> more = singles.stream().filter(s -> size(s) > total)
+          .min(Comparator.comparingInt(Verdict::size));
+      TopologyResult single = equal.or(() -> fewer).or(() -> more).orElse(null);
+      if (single == null) {
+        continue;
+      }
+      int n = size(single);
+      String figures = Figures.rate(single.pagesPerS()) + " against " + Figures.rate(partitioned.pagesPerS())
+          + " pages/s, p99 page latency " + Figures.ms(single.pageLatencyMs().p99()) + " against "
+          + Figures.ms(partitioned.pageLatencyMs().p99()) + " ms";
+      String pools = (k > 1 ? k + " " : "") + "round-robin pools";
+      int better = better(single, partitioned);
+      if (better > 0) {
+        String sizes = n == total ? " at equal total size (" + n + " connections)"
+            : n < total ? " with fewer connections (" + n + " against " + total + ")"
+            : ", though with more connections (" + n + " against " + total + "), so part of the gap is size";
+        String waits = partitioned.acquireWaitMs().p99() > single.acquireWaitMs().p99()
+            ? " (p99 acquire wait " + Figures.ms(partitioned.acquireWaitMs().p99()) + " ms partitioned against "
+                + Figures.ms(single.acquireWaitMs().p99()) + " ms in one pool)"
+            : "";
+        out.add("One shared pool beat " + pools + ": " + single.topology() + " served "
+            + Figures.rate(single.pagesPerS()) + " pages/s against " + partitioned.topology() + "'s "
+            + Figures.rate(partitioned.pagesPerS()) + ", p99 page latency " + Figures.ms(single.pageLatencyMs().p99())
+            + " against " + Figures.ms(partitioned.pageLatencyMs().p99()) + " ms" + failureNote(single, partitioned)
+            + " (" + difference(single, partitioned) + ")" + sizes + ". One queue in front of all connections beats "
+            + (k > 1 ? k : "K") + " separate queues: with round robin a request waits in a busy sub-pool while"
+            + " another sub-pool has idle connections" + waits + ".");
+      } else if (better < 0) {
+        String why = total > n ? "; it had more connections (" + total + " against " + n + "), so this is not a"
+            + " like-for-like comparison"
+            : "; queueing theory expects the opposite, so repeat the run before relying on it";
+        out.add(partitioned.topology() + " beat " + single.topology() + ": " + Figures.rate(partitioned.pagesPerS())
+            + " against " + Figures.rate(single.pagesPerS()) + " pages/s, p99 page latency "
+            + Figures.ms(partitioned.pageLatencyMs().p99()) + " against " + Figures.ms(single.pageLatencyMs().p99())
+            + " ms" + failureNote(partitioned, single) + why + ".");
+      } else {
+        String note = total > n
+            ? ": the " + pools + " needed " + total + " connections to match " + n + " in one pool"
+            : n == total ? " at equal total size (" + n + " connections): at this load partitioning neither helped"
+                + " nor hurt"
+            : "";
+        out.add(single.topology() + " and " + partitioned.topology() + " were within noise of each other ("
+            + figures + ")" + note + ".");
+      }
+    }
+  }
+
+  /* --- Poolwise against HikariCP --- */
+
+  private static void poolwiseAgainstHikari(List<TopologyResult> measured, List<String> out) {
+    List<String> withinNoise = new ArrayList<>();
+    List<String> different = new ArrayList<>();
+    for (TopologyResult hikari : measured.stream().filter(Verdict::isHikari).toList()) {
+      Optional<TopologyResult> twin = measured.stream()
+          .filter(r -> isSinglePoolwise(r) && !isAuto(r) && size(r) == size(hikari) && size(r) > 0).findFirst();
+      if (twin.isEmpty()) {
+        continue;
+      }
+      TopologyResult poolwise = twin.get();
+      double pages = relative(poolwise.pagesPerS(), hikari.pagesPerS());
+      double p99 = relative(poolwise.pageLatencyMs().p99(), hikari.pageLatencyMs().p99());
+      String figures = poolwise.topology() + " " + Figures.rate(poolwise.pagesPerS()) + " against "
+          + hikari.topology() + " " + Figures.rate(hikari.pagesPerS()) + " pages/s, p99 "
+          + Figures.ms(poolwise.pageLatencyMs().p99()) + " against " + Figures.ms(hikari.pageLatencyMs().p99())
+          + " ms" + failureNote(poolwise, hikari);
+      if (Math.abs(pages) < NOISE && Math.abs(p99) < NOISE && failed(poolwise) == failed(hikari)) {
+        withinNoise.add(figures);
+      } else {
+        String throughput = Math.abs(pages) < NOISE ? "the same pages/s as HikariCP (within noise)"
+            : Figures.percent(pages) + (pages > 0 ? " more" : " fewer") + " pages/s than HikariCP";
+        String latency = Math.abs(p99) < NOISE ? "the same p99 page latency (within noise)"
+            : "a " + Figures.percent(p99) + (p99 < 0 ? " lower" : " higher") + " p99 page latency";
+        different.add("At " + size(poolwise) + " connections Poolwise served " + throughput + " with " + latency
+            + " (" + figures + ").");
+      }
+    }
+    if (!withinNoise.isEmpty()) {
+      out.add("Poolwise and HikariCP at equal size were within noise of each other (under "
+          + Math.round(NOISE * 100) + " %): " + String.join("; ", withinNoise) + ".");
+    }
+    out.addAll(different);
+  }
+
+  /* --- Did a bigger single pool help? --- */
+
+  private static void biggerSinglePool(List<TopologyResult> measured, List<String> out) {
+    List<TopologyResult> singles = measured.stream().filter(r -> isSinglePoolwise(r) && !isAuto(r) && size(r) > 0)
+        .sorted(Comparator.comparingInt(Verdict::size)).toList();
+    if (singles.size() < 2 || size(singles.get(0)) == size(singles.get(singles.size() - 1))) {
+      return;
+    }
+    TopologyResult small = singles.get(0);
+    TopologyResult big = singles.get(singles.size() - 1);
+    int added = size(big) - size(small);
+    double gain = relative(big.pagesPerS(), small.pagesPerS());
+    String figures = Figures.rate(big.pagesPerS()) + " against " + Figures.rate(small.pagesPerS())
+        + " pages/s, p99 page latency " + Figures.ms(big.pageLatencyMs().p99()) + " against "
+        + Figures.ms(small.pageLatencyMs().p99()) + " ms";
+    String holds = "hold p50 " + Figures.ms(small.holdMs().p50()) + " → " + Figures.ms(big.holdMs().p50()) + " ms";
+    double smallWait = small.acquireWaitMs().p99();
+    boolean smallWaited = smallWait > Math.max(MEANINGFUL_WAIT_FLOOR_MS,
+        MEANINGFUL_WAIT_SHARE * small.pageLatencyMs().p50());
+    String timeouts = small.failures().poolTimeout() > 0 && big.failures().poolTimeout() == 0
+        ? " It also removed " + small.topology() + "'s " + Figures.count(small.failures().poolTimeout())
+            + " pool timeouts."
+        : "";
+    if (gain >= NOISE) {
+      out.add(big.topology() + " served " + Figures.percent(gain) + " more pages/s than " + small.topology() + " ("
+          + figures + "): at this load " + size(small) + " connections were too few (" + small.topology()
+          + "'s p99 acquire wait " + Figures.ms(smallWait) + " ms)." + timeouts);
+    } else if (gain <= -NOISE) {
+      String why = big.holdMs().p50() > small.holdMs().p50()
+          ? ": more connections ran more queries at once inside PostgreSQL and each took longer (" + holds + ")"
+          : "";
+      out.add(big.topology() + " served " + Figures.percent(gain) + " fewer pages/s than " + small.topology() + " ("
+          + figures + ")" + why + "." + timeouts);
+    } else if (smallWaited) {
+      String holdNote = big.holdMs().p50() > small.holdMs().p50() ? " (" + holds + ")" : "";
+      out.add(big.topology() + " was not meaningfully better than " + small.topology() + " (" + figures
+          + ") although " + small.topology() + "'s requests waited for a connection (p99 acquire wait "
+          + Figures.ms(smallWait) + " ms): the database, not the pool, was the limit; " + added
+          + " more connections only moved the queue from the pool into PostgreSQL" + holdNote + "." + timeouts);
+    } else {
+      out.add(big.topology() + " was not meaningfully better than " + small.topology() + " (" + figures + "): "
+          + small.topology() + " rarely waited for a connection (p99 acquire wait " + Figures.ms(smallWait)
+          + " ms), so the pool was not the limit at this load and " + added + " more connections had nothing to do."
+          + timeouts);
+    }
+  }
+
+  /* --- PgBouncer in front of many pools --- */
+
+  private static void pgBouncer(List<TopologyResult> measured, List<String> out) {
+    for (TopologyResult bouncer : measured.stream().filter(r -> kind(r).equals("pgbouncer")).toList()) {
+      String name = bouncer.topology();
+      int slash = name.lastIndexOf('/');
+      String serverPool = slash < 0 ? "" : " with " + name.substring(slash + 1) + " server connections";
+      int[] clients = parse(bouncer);
+      Optional<TopologyResult> twin = measured.stream().filter(r -> kind(r).equals("per-module")).filter(r -> {
+        int[] own = parse(r);
+        return own != null && clients != null && own[0] == clients[0] && own[1] == clients[1];
+      }).findFirst();
+      String figures = Figures.rate(bouncer.pagesPerS()) + " pages/s, p99 page latency "
+          + Figures.ms(bouncer.pageLatencyMs().p99()) + " ms, " + Figures.count(bouncer.failures().tooManyClients())
+          + " refused with 53300, server peak " + Figures.count(bouncer.serverConnections().peak()) + " connections";
+      if (twin.isEmpty()) {
+        out.add(name + " ran its pools through PgBouncer" + serverPool + ": " + figures + ".");
+        continue;
+      }
+      TopologyResult perModule = twin.get();
+      out.add(name + " put the same " + clients[0] + " pools × " + clients[1] + " behind PgBouncer" + serverPool + ": "
+          + figures + ", against " + perModule.topology() + "'s " + Figures.rate(perModule.pagesPerS())
+          + " pages/s, p99 " + Figures.ms(perModule.pageLatencyMs().p99()) + " ms and "
+          + Figures.count(perModule.failures().tooManyClients()) + " refused with 53300 (server peak "
+          + Figures.count(perModule.serverConnections().peak()) + ").");
+    }
+  }
+
+  /* --- The sizing model --- */
+
+  private static void auto(List<TopologyResult> measured, List<String> out) {
+    for (TopologyResult auto : measured.stream().filter(Verdict::isAuto).toList()) {
+      StringBuilder s = new StringBuilder(auto.topology());
+      s.append(size(auto) > 0 ? " used the size the sizing model recommended, " + size(auto) + " connections: "
+          : " used the size the sizing model recommended: ");
+      s.append(Figures.rate(auto.pagesPerS())).append(" pages/s, p99 page latency ")
+          .append(Figures.ms(auto.pageLatencyMs().p99())).append(" ms");
+      if (failed(auto) > 0) {
+        s.append(", ").append(Figures.count(failed(auto))).append(" failed requests");
+      }
+      Optional<TopologyResult> best = measured.stream().filter(r -> r != auto && failed(r) == 0)
+          .max(Comparator.comparingDouble(TopologyResult::pagesPerS));
+      if (best.isPresent()) {
+        double gap = relative(auto.pagesPerS(), best.get().pagesPerS());
+        if (Math.abs(gap) < NOISE) {
+          s.append(", within noise of ").append(best.get().topology());
+        } else if (gap < 0) {
+          s.append(", ").append(Figures.percent(gap)).append(" below ").append(best.get().topology());
+        } else {
+          s.append(", ").append(Figures.percent(gap)).append(" more than any other topology without failures");
+        }
+      }
+      if (Figures.present(auto.predictedP99WaitMs())) {
+        s.append("; the model predicted a p99 acquire wait of ").append(Figures.ms(auto.predictedP99WaitMs()))
+            .append(" ms and ").append(Figures.ms(auto.acquireWaitMs().p99())).append(" ms was measured")
+            .append(agrees(auto) ? "" : " (" + disagreement(auto) + ")");
+      }
+      out.add(s.append('.').toString());
+    }
+  }
+
+  private static void modelCheck(List<TopologyResult> measured, List<String> out) {
+    List<TopologyResult> predicted = measured.stream()
+        .filter(r -> !isAuto(r) && Figures.present(r.predictedP99WaitMs())).toList();
+    if (predicted.isEmpty()) {
+      return;
+    }
+    String pairs = predicted.stream().map(r -> r.topology() + " " + Figures.ms(r.predictedP99WaitMs())
+        + " ms predicted, " + Figures.ms(r.acquireWaitMs().p99()) + " ms measured"
+        + (agrees(r) ? "" : " (" + disagreement(r) + ")")).collect(Collectors.joining("; "));
+    boolean all = predicted.stream().allMatch(Verdict::agrees);
+    out.add("The sizing model's p99 acquire wait against the measured one: " + pairs
+        + (all ? " — " + (predicted.size() == 1 ? "within" : "all within") + " a factor of two." : "."));
+  }
+
+  private static boolean agrees(TopologyResult row) {
+    double predicted = row.predictedP99WaitMs();
+    double measured = row.acquireWaitMs().p99();
+    if (Math.abs(predicted - measured) <= 1.0) {
+      return true;
+    }
+    double low = Math.min(predicted, measured);
+    return low > 0 && Math.max(predicted, measured) / low <= MODEL_AGREEMENT_FACTOR;
+  }
+
+  private static String disagreement(TopologyResult row) {
+    double predicted = row.predictedP99WaitMs();
+    double measured = row.acquireWaitMs().p99();
+    String direction = predicted > measured ? "the model overestimated" : "the model underestimated";
+    double low = Math.min(predicted, measured);
+    return low > 0 ? direction + " ×" + Figures.rate(Math.max(predicted, measured) / low) : direction;
+  }
+
+  /* --- Helpers --- */
+
+  /** +1 when {@code a} did better than {@code b}, -1 when worse, 0 within noise. */
+  private static int better(TopologyResult a, TopologyResult b) {
+    if ((failed(a) == 0) != (failed(b) == 0)) {
+      return failed(a) == 0 ? 1 : -1;
+    }
+    double pages = relative(a.pagesPerS(), b.pagesPerS());
+    if (Math.abs(pages) >= NOISE) {
+      return pages > 0 ? 1 : -1;
+    }
+    double p99 = relative(a.pageLatencyMs().p99(), b.pageLatencyMs().p99());
+    if (Math.abs(p99) >= NOISE) {
+      return p99 < 0 ? 1 : -1;
+    }
+    return 0;
+  }
+
+  /** How {@code winner} beat {@code loser}, in the metric that differed. */
+  private static String difference(TopologyResult winner, TopologyResult loser) {
+    double pages = relative(winner.pagesPerS(), loser.pagesPerS());
+    double p99 = relative(winner.pageLatencyMs().p99(), loser.pageLatencyMs().p99());
+    List<String> parts = new ArrayList<>();
+    if (pages >= NOISE) {
+      parts.add(Figures.percent(pages) + " more pages/s");
+    }
+    if (p99 <= -NOISE) {
+      parts.add(Figures.percent(p99) + " lower p99 page latency");
+    }
+    if (parts.isEmpty()) {
+      parts.add(failed(loser) > 0 ? "no failed requests" : "similar throughput and latency");
+    }
+    return join(parts);
+  }
+
+  private static String failureNote(TopologyResult a, TopologyResult b) {
+    if (failed(a) == 0 && failed(b) == 0) {
+      return "";
+    }
+    return ", failed requests " + Figures.count(failed(a)) + " against " + Figures.count(failed(b));
+  }
+
+  static long failed(TopologyResult row) {
+    return row.failures() == null ? 0 : row.failures().total();
+  }
+
+  /** (a - b) / b; infinite when b is zero and a is not. */
+  static double relative(double a, double b) {
+    if (b == 0) {
+      return a == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, a);
+    }
+    return (a - b) / b;
+  }
+
+  /** The topology's kind: the part before the colon ({@code single}, {@code partitioned}, …). */
+  static String kind(TopologyResult row) {
+    int colon = row.topology().indexOf(':');
+    return colon < 0 ? row.topology() : row.topology().substring(0, colon);
+  }
+
+  static boolean isAuto(TopologyResult row) {
+    return row.topology().endsWith(":auto");
+  }
+
+  static boolean isHikari(TopologyResult row) {
+    return "hikari".equals(row.pool()) || kind(row).equals("hikari");
+  }
+
+  static boolean isSinglePoolwise(TopologyResult row) {
+    return kind(row).equals("single") && !"hikari".equals(row.pool());
+  }
+
+  /** The topology's total maximum connections; from its name ({@code single:20}, {@code 3x12}) if not recorded. */
+  static int size(TopologyResult row) {
+    if (row.totalMaxConnections() > 0) {
+      return row.totalMaxConnections();
+    }
+    int[] parsed = parse(row);
+    return parsed == null ? 0 : parsed[0] * parsed[1];
+  }
+
+  static int poolCount(TopologyResult row) {
+    if (row.poolCount() > 0) {
+      return row.poolCount();
+    }
+    int[] parsed = parse(row);
+    return parsed == null ? 0 : parsed[0];
+  }
+
+  /** {pools, size of each} from {@code kind:N} or {@code kind:KxN[/M]}, or null. */
+  private static int[] parse(TopologyResult row) {
+    int colon = row.topology().indexOf(':');
+    if (colon < 0) {
+      return null;
+    }
+    String spec = row.topology().substring(colon + 1);
+    int slash = spec.indexOf('/');
+    if (slash >= 0) {
+      spec = spec.substring(0, slash);
+    }
+    try {
+      int x = spec.indexOf('x');
+      return x < 0 ? new int[] {1, Integer.parseInt(spec)}
+          : new int[] {Integer.parseInt(spec.substring(0, x)), Integer.parseInt(spec.substring(x + 1))};
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String join(List<String> parts) {
+    if (parts.size() <= 1) {
+      return String.join("", parts);
+    }
+    return String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
+  }
+
+  private static String plural(long n, String one, String many) {
+    return n == 1 ? one : many;
+  }
+
+  private static String stripPeriod(String reason) {
+    String trimmed = reason.strip();
+    return trimmed.endsWith(".") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+  }
+}

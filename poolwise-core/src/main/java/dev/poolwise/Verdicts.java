@@ -23,10 +23,11 @@ import java.util.Objects;
  *   <li>The pool is below its maximum and opening connections fails: creation failing, worded by the
  *       failure (53300 too many clients with the server's budget, authentication, unreachable).
  *   <li>At least a quarter of the holders are past the leak threshold without executing: leak.
- *   <li>At least half are idle inside an open transaction, each held for at least half the acquire
- *       timeout: idle in transaction.
- *   <li>At least half are held with no SQL and no transaction, each for at least half the acquire
- *       timeout: held idle across non-database work. (A connection idle for a moment between two
+ *   <li>At least half are idle inside an open transaction, each held for at least half the wait (at a
+ *       timeout: half the acquire timeout; on demand: half the oldest waiter's wait, 50 ms at least):
+ *       idle in transaction.
+ *   <li>At least half are held with no SQL and no transaction, each for at least half the wait: held
+ *       idle across non-database work. (A connection idle for a moment between two
  *       statements is ordinary traffic; only holds long enough to explain a timeout count.)
  *   <li>At least half are executing and the median statement has run for 500 ms or ten times the mean
  *       hold, whichever is longer: the database is the bottleneck (slow SQL).
@@ -71,9 +72,10 @@ final class Verdicts {
     }
     int active = holders.size();
     List<Holder> leaks = byState.getOrDefault(HolderState.SUSPECTED_LEAK, List.of());
-    // Only holders kept for a good part of the acquire timeout explain a timeout: a connection held
-    // idle for a few milliseconds between two statements is normal traffic, not the cause.
-    Duration longHold = settings.acquireTimeout().dividedBy(2);
+    // Only holders kept for a good part of the wait explain it: a connection held idle for a few
+    // milliseconds between two statements is normal traffic, not the cause. At a timeout the wait was the
+    // whole acquire timeout; on demand it is the oldest waiter's wait so far (at least 50 ms).
+    Duration longHold = longHoldThreshold(snapshot, settings, timedOut);
     List<Holder> idleInTransaction = heldAtLeast(byState.getOrDefault(HolderState.IDLE_IN_TRANSACTION, List.of()), longHold);
     List<Holder> heldIdle = heldAtLeast(byState.getOrDefault(HolderState.HELD_IDLE, List.of()), longHold);
     List<Holder> executing = byState.getOrDefault(HolderState.EXECUTING, List.of());
@@ -185,6 +187,17 @@ final class Verdicts {
     String tag = holder.tag() == null ? "" : "tagged '" + holder.tag() + "'";
     String site = holder.acquisitionSite() == null ? "" : "borrowed at " + holder.acquisitionSite();
     return tag.isEmpty() ? site : site.isEmpty() ? tag : tag + " and " + site;
+  }
+
+  private static Duration longHoldThreshold(PoolSnapshot snapshot, PoolSettings settings, boolean timedOut) {
+    Duration half = settings.acquireTimeout().dividedBy(2);
+    if (timedOut) {
+      return half;
+    }
+    Duration halfTheWait = snapshot.oldestWait().dividedBy(2);
+    Duration floor = Duration.ofMillis(50);
+    Duration threshold = halfTheWait.compareTo(floor) < 0 ? floor : halfTheWait;
+    return threshold.compareTo(half) > 0 ? half : threshold;
   }
 
   private static List<Holder> heldAtLeast(List<Holder> holders, Duration minimum) {

@@ -96,6 +96,31 @@ class DiagnosticsTest extends StubPoolTest {
   }
 
   @Test
+  void onDemandDiagnosisWhileSomeoneWaitsNamesIdleInTransactionNotPoolSize() throws Exception {
+    PoolwiseDataSource pool = pool(builder(database).maxSize(2).acquireTimeout(Duration.ofSeconds(30)));
+    for (int i = 0; i < 2; i++) {
+      holdOnOtherThread(pool, "POST /checkout", connection -> {
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+          statement.executeUpdate("update stock set count = count - 1");
+        }
+      });
+    }
+    Thread waiter = Thread.ofVirtual().start(() -> {
+      try (Connection connection = pool.getConnection()) {
+        assertThat(connection).isNotNull();
+      } catch (SQLException e) {
+        // closed at the end of the test
+      }
+    });
+    await().until(() -> pool.snapshot().waiting() == 1 && pool.snapshot().oldestWait().toMillis() >= 200);
+    Diagnosis diagnosis = pool.diagnose();
+    assertThat(diagnosis.cause()).isEqualTo(Diagnosis.Cause.IDLE_IN_TRANSACTION);
+    held.close();
+    waiter.join();
+  }
+
+  @Test
   void slowSqlMakesTheDatabaseTheSuspect() throws Exception {
     CountDownLatch unblock = new CountDownLatch(1);
     database.executeHook((connection, sql) -> {

@@ -70,6 +70,9 @@ final class ConnectionCreator {
   private boolean retryScheduled;
   private SQLException lastFailure;
   private boolean closed;
+  private long created;
+  private long failures;
+  private final RecentTimings creationTimes = new RecentTimings();
 
   ConnectionCreator(ConnectionPool pool, ConnectionFactory factory, PoolSettings settings) {
     this.pool = pool;
@@ -83,6 +86,18 @@ final class ConnectionCreator {
 
   int pendingLocked() {
     return pending;
+  }
+
+  long createdLocked() {
+    return created;
+  }
+
+  long failuresLocked() {
+    return failures;
+  }
+
+  PoolSnapshot.TimingStats creationTimesLocked(long nowNanos) {
+    return creationTimes.stats(nowNanos);
   }
 
   /** The failure since the last successful connect, or {@code null}; the cause of pool timeouts. */
@@ -316,6 +331,7 @@ final class ConnectionCreator {
   /** One physical connect; see the class comment for how it ends exactly once. */
   private final class Attempt implements Runnable {
     private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private final long startedNanos = System.nanoTime();
     private volatile Thread thread;
     volatile ScheduledFuture<?> timer;
 
@@ -340,7 +356,7 @@ final class ConnectionCreator {
         if (scheduledTimer != null) {
           scheduledTimer.cancel(false);
         }
-        finish(entry, failure, false);
+        finish(entry, failure, false, startedNanos);
       } else {
         lateAfterAbandon(entry);
       }
@@ -355,7 +371,7 @@ final class ConnectionCreator {
         }
         finish(null, new SQLTransientConnectionException("Connecting to " + factory.describe() + " did not complete"
             + " within connectTimeout " + settings.connectTimeout().toMillis() + " ms (pool '" + settings.poolName()
-            + "'); the network or the server is not answering", "08001"), true);
+            + "'); the network or the server is not answering", "08001"), true, startedNanos);
       }
     }
 
@@ -373,7 +389,7 @@ final class ConnectionCreator {
     }
   }
 
-  private void finish(PoolEntry entry, SQLException failure, boolean abandoned) {
+  private void finish(PoolEntry entry, SQLException failure, boolean abandoned, long startedNanos) {
     List<Waiter> next = List.of();
     List<Waiter> failedWaiters = List.of();
     int failuresBefore;
@@ -386,11 +402,15 @@ final class ConnectionCreator {
       }
       failuresBefore = consecutiveFailures;
       if (entry != null) {
+        created++;
+        long now = System.nanoTime();
+        creationTimes.record(now - startedNanos, now);
         consecutiveFailures = 0;
         lastFailure = null;
         notBeforeNanos = System.nanoTime();
         next = pool.addCreatedLocked(entry);
       } else {
+        failures++;
         consecutiveFailures++;
         lastFailure = failure;
         notBeforeNanos = System.nanoTime() + backoffNanos(consecutiveFailures);

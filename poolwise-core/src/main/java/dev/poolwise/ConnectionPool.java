@@ -106,6 +106,10 @@ final class ConnectionPool implements ConnectionReleaser {
   private final RecentTimings holdTimes = new RecentTimings();
   private final RecentTimings waitTimes = new RecentTimings();
   private long lastVerdictLogNanos;
+  /** Connections closed, by {@link PoolSnapshot.EvictionCause} ordinal; counted from any thread. */
+  private final java.util.concurrent.atomic.AtomicLongArray evictions =
+      new java.util.concurrent.atomic.AtomicLongArray(PoolSnapshot.EvictionCause.values().length);
+  private final java.util.concurrent.atomic.AtomicLong leaksReported = new java.util.concurrent.atomic.AtomicLong();
   /** Set once a timeout or leak was seen: from then on SAMPLED captures every borrow's stack. */
   private volatile boolean captureAllStacks;
   /** Racy on purpose: a sampling counter, where a lost increment only shifts which borrow is sampled. */
@@ -683,6 +687,7 @@ final class ConnectionPool implements ConnectionReleaser {
 
   /** Closes the physical connection on the closer thread: closing a dead socket can block. */
   void closeConnection(PoolEntry entry, String reason) {
+    countEviction(PoolSnapshot.EvictionCause.of(reason));
     log.debug("Pool '{}': closing {} ({})", settings.poolName(), entry, reason);
     threads.closeQuietly(entry.raw, () -> settings.poolName() + ": " + entry + " (" + reason + ")");
   }
@@ -741,13 +746,22 @@ final class ConnectionPool implements ConnectionReleaser {
    */
   void reclaimLocked(PoolEntry entry, String reason) {
     entry.markForEviction(reason);
+    countEviction(PoolSnapshot.EvictionCause.LEAK_RECLAIMED);
     endBorrowLocked(entry, System.nanoTime());
     removeLocked(entry);
   }
 
-  /** Marks that a leak was seen: SAMPLED stack capture switches to every borrow. */
+  /** Marks that a leak was reported: SAMPLED stack capture switches to every borrow. */
   void leakSeen() {
     captureAllStacks = true;
+    leaksReported.incrementAndGet();
+  }
+
+  /** Counts a connection leaving the pool; {@code null} (never entered the pool) is not counted. */
+  void countEviction(PoolSnapshot.EvictionCause cause) {
+    if (cause != null) {
+      evictions.incrementAndGet(cause.ordinal());
+    }
   }
 
   /** Takes an idle entry out of the stack for a keepalive check; it still counts as idle. */
@@ -824,7 +838,16 @@ final class ConnectionPool implements ConnectionReleaser {
     return new PoolSnapshot(settings.poolName(), Instant.now(), settings.maxSize(), settings.minIdle(), total,
         inUse, idle.size() + reserved, waiting, creator.pendingLocked(),
         anyWaiter ? Duration.ofNanos(now - oldestEnqueued) : Duration.ZERO, acquisitions, timeouts,
-        holdTimes.stats(now), waitTimes.stats(now), holders);
+        holdTimes.stats(now), waitTimes.stats(now), holders, creator.createdLocked(), creator.failuresLocked(),
+        creator.creationTimesLocked(now), leaksReported.get(), evictionCounts());
+  }
+
+  private Map<PoolSnapshot.EvictionCause, Long> evictionCounts() {
+    Map<PoolSnapshot.EvictionCause, Long> counts = new java.util.EnumMap<>(PoolSnapshot.EvictionCause.class);
+    for (PoolSnapshot.EvictionCause cause : PoolSnapshot.EvictionCause.values()) {
+      counts.put(cause, evictions.get(cause.ordinal()));
+    }
+    return java.util.Collections.unmodifiableMap(counts);
   }
 
   Diagnosis diagnose() {
@@ -983,6 +1006,7 @@ final class ConnectionPool implements ConnectionReleaser {
     for (PoolEntry entry : stillBorrowed) {
       log.warn("Pool '{}': {} still borrowed after shutdownTimeout {} ms; aborting it", settings.poolName(), entry,
           settings.shutdownTimeout().toMillis());
+      countEviction(PoolSnapshot.EvictionCause.POOL_CLOSED);
       threads.abortQuietly(entry.raw, () -> settings.poolName() + ": " + entry);
     }
     threads.shutdown(settings.shutdownTimeout());

@@ -3,6 +3,7 @@ package dev.poolwise;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The pool at one instant: counts, who holds each borrowed connection, the waiters, and recent hold
@@ -25,6 +26,11 @@ import java.util.List;
  * @param holdTimes how long connections were held, over the most recent returns
  * @param waitTimes how long borrowers waited, over the most recent borrows
  * @param holders one entry per borrowed connection, longest-held first
+ * @param connectionsCreated physical connections opened since the pool started
+ * @param creationFailures failed attempts to open one (refused, unreachable, timed out)
+ * @param creationTimes how long successful connects took, over the most recent ones
+ * @param leaksReported borrows reported as suspected leaks since the pool started
+ * @param evictions connections closed since the pool started, by why
  */
 public record PoolSnapshot(
     String poolName,
@@ -41,7 +47,72 @@ public record PoolSnapshot(
     long timeouts,
     TimingStats holdTimes,
     TimingStats waitTimes,
-    List<Holder> holders) {
+    List<Holder> holders,
+    long connectionsCreated,
+    long creationFailures,
+    TimingStats creationTimes,
+    long leaksReported,
+    Map<EvictionCause, Long> evictions) {
+
+  /** Why a physical connection left the pool. */
+  public enum EvictionCause {
+    /** A statement failed with a broken-connection SQLState (08…, 57P01 …). */
+    BROKEN,
+    /** It reached {@code maxLifetime}. */
+    MAX_LIFETIME,
+    /** It sat idle longer than {@code idleTimeout} above {@code minIdle}. */
+    IDLE_TIMEOUT,
+    /** It failed validation before hand-out or a keepalive check. */
+    VALIDATION_FAILED,
+    /** {@code softEvictAll()} retired it. */
+    SOFT_EVICTED,
+    /** It was held past {@code leakReclaimThreshold} and taken back. */
+    LEAK_RECLAIMED,
+    /** Restoring its session state on return failed. */
+    RESET_FAILED,
+    /** The application aborted it ({@code Connection.abort}). */
+    ABORTED,
+    /** The pool was closed. */
+    POOL_CLOSED;
+
+    /** The cause behind one of the pool's eviction reasons, or {@code null} for a connection that never entered the pool. */
+    static EvictionCause of(String reason) {
+      if (reason == null) {
+        return null;
+      }
+      if (reason.startsWith("broken")) {
+        return BROKEN;
+      }
+      if (reason.startsWith("max lifetime")) {
+        return MAX_LIFETIME;
+      }
+      if (reason.startsWith("idle timeout")) {
+        return IDLE_TIMEOUT;
+      }
+      if (reason.startsWith("failed validation") || reason.startsWith("failed keepalive")) {
+        return VALIDATION_FAILED;
+      }
+      if (reason.startsWith("soft eviction")) {
+        return SOFT_EVICTED;
+      }
+      if (reason.startsWith("reclaimed as a leak")) {
+        return LEAK_RECLAIMED;
+      }
+      if (reason.startsWith("reset failed")) {
+        return RESET_FAILED;
+      }
+      if (reason.startsWith("aborted by the application")) {
+        return ABORTED;
+      }
+      if (reason.startsWith("pool closed while connecting") || reason.startsWith("connected only after")) {
+        return null;
+      }
+      if (reason.startsWith("pool closed") || reason.startsWith("aborted at pool close")) {
+        return POOL_CLOSED;
+      }
+      return BROKEN;
+    }
+  }
 
   /** What a borrowed connection is doing. */
   public enum HolderState {

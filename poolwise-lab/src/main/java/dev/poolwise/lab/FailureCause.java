@@ -1,5 +1,6 @@
 package dev.poolwise.lab;
 
+import dev.poolwise.PoolTimeoutException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Collections;

@@ -120,7 +120,7 @@ final class LabEngine {
                 load.meanHoldMs()) + ")";
         progress.note(sizing);
       }
-      Measured measured = measure(sized, sampler, connect, scenario.warmupSeconds(), scenario.durationSeconds());
+      Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
       Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.snapshot().meanHoldMs());
       if (measured.snapshot().acquisitions() > 0 && (sized.kind() == Topology.Kind.SINGLE
           || sized.kind() == Topology.Kind.HIKARI) && !topology.auto()) {
@@ -141,8 +141,7 @@ final class LabEngine {
           measured.sampled().timeline());
     } finally {
       if (bouncer != null) {
-        bouncer.close();
-        awaitBaseline(sampler);
+        bouncer.close(); // idempotent; here for the paths that failed before measuring
       }
     }
   }
@@ -162,7 +161,7 @@ final class LabEngine {
     Topology probe = new Topology("single:" + size, Topology.Kind.SINGLE, 1, size, 0);
     progress.note("single:auto: no earlier single-pool row to size from; probing with " + probe + " for "
         + PROBE_SECONDS + " s");
-    Measured measured = measure(probe, sampler, connect, 1, Math.min(PROBE_SECONDS, scenario.durationSeconds()));
+    Measured measured = measure(probe, sampler, connect, null, 1, Math.min(PROBE_SECONDS, scenario.durationSeconds()));
     return new Load(probe.text() + " (probe)", measured.acquisitionsPerSecond(), measured.snapshot().meanHoldMs());
   }
 
@@ -173,8 +172,12 @@ final class LabEngine {
     }
   }
 
-  private Measured measure(Topology topology, ConnectionSampler sampler, PoolGroup.Connect connect, int warmupSeconds,
-      int durationSeconds) throws SQLException, InterruptedException {
+  /**
+   * Builds the pools, runs warm-up and measured window, closes the pools (and {@code bouncer}, whose server
+   * connections would otherwise stay) and waits for the server to be back at its baseline.
+   */
+  private Measured measure(Topology topology, ConnectionSampler sampler, PoolGroup.Connect connect,
+      PgBouncerProcess bouncer, int warmupSeconds, int durationSeconds) throws SQLException, InterruptedException {
     Measurements measurements = new Measurements();
     PoolGroup pools = PoolGroup.open(topology, connect, Duration.ofMillis(scenario.acquireTimeoutMs()), multipleAcquisition);
     ConnectionSampler.Result sampled;
@@ -199,6 +202,9 @@ final class LabEngine {
       sampled = sampler.stop();
     } finally {
       pools.close();
+      if (bouncer != null) {
+        bouncer.close();
+      }
     }
     awaitBaseline(sampler);
     double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);

@@ -155,8 +155,12 @@ final class PgBouncerProcess implements AutoCloseable {
     return text.toString();
   }
 
+  /** Stops PgBouncer (its server connections close with it) and deletes its directory. Idempotent. */
   @Override
   public void close() {
+    if (!Files.exists(directory)) {
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {

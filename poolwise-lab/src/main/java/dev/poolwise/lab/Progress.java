@@ -28,14 +28,34 @@ final class Progress implements AutoCloseable {
   private Thread redraw;
   private volatile boolean closed;
 
+  /** Whether the line is redrawn in place; on a pipe or in a log only notes and summaries are written. */
+  private final boolean redrawInPlace;
+
   Progress(PrintStream out) {
     this.out = out;
+    this.redrawInPlace = out != null && isTerminal();
+  }
+
+  /**
+   * {@code System.console()} is null without a terminal up to JDK 21; from JDK 22 it exists anyway and
+   * {@code Console.isTerminal()} (called reflectively: the lab compiles for 21) says whether it is one.
+   */
+  private static boolean isTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return true;
+    }
   }
 
   synchronized void plan(int topologies, long secondsEach) {
     total = topologies;
     secondsPerTopology = secondsEach;
-    if (out != null && redraw == null) {
+    if (redrawInPlace && redraw == null) {
       redraw = Thread.ofVirtual().name("poolwise-lab-progress").start(this::loop);
     }
   }
@@ -45,7 +65,10 @@ final class Progress implements AutoCloseable {
     topology = text;
     windowStart = Long.MAX_VALUE;
     windowEnd = Long.MAX_VALUE;
-    draw();
+    if (out != null && !redrawInPlace) {
+      long left = (long) (total - number + 1) * secondsPerTopology;
+      out.printf(Locale.ROOT, "[%d/%d] %s: running, about %d:%02d left in all%n", number, total, text, left / 60, left % 60);
+    }
   }
 
   synchronized void phases(long measureFrom, long measureTo) {
@@ -94,7 +117,7 @@ final class Progress implements AutoCloseable {
   }
 
   private void draw() {
-    if (out == null || index == 0 || windowEnd == Long.MAX_VALUE) {
+    if (!redrawInPlace || index == 0 || windowEnd == Long.MAX_VALUE) {
       return;
     }
     long now = System.nanoTime();

@@ -16,11 +16,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
     headerHeading = "%n", synopsisHeading = "Usage: ",
     description = {
-        "Runs the page-load scenario (users loading pages that fan out 8-12 parallel API requests of 1-3",
-        "queries each, every query on its own connection) against each pool topology in turn, on one",
-        "PostgreSQL (an embedded one with max_connections = 100 unless --url is given), and prints one",
-        "table: pages/s, page latency, failed requests by cause, acquire wait, hold time and server",
-        "connections. Writes results.json and report.html into --output-dir.",
+        "Runs the page-load scenario (users loading pages that fan out 8-12 parallel API requests of 1-3"
+            + " queries each, every query on its own connection) against each pool topology in turn, on one"
+            + " PostgreSQL (an embedded one with max_connections = 100 unless --url is given), and prints one"
+            + " table: pages/s, page latency, failed requests by cause, acquire wait, hold time and server"
+            + " connections. Writes results.json and report.html into --output-dir.",
         "",
         "Topologies:",
         "  single:N           one Poolwise pool of N",

@@ -21,10 +21,10 @@ final class LabOptions {
   /* --- Server --- */
 
   @Option(names = "--url", paramLabel = "URL",
-      description = {"An existing PostgreSQL instead of the embedded one: a JDBC URL",
-          "(jdbc:postgresql://localhost:5432/app?user=…&password=…) or a DATABASE_URL",
-          "(postgresql://user:password@localhost:5432/app). Credentials are never printed.",
-          "The lab creates and seeds its own schema poolwise_lab there and touches nothing else."})
+      description = "An existing PostgreSQL instead of the embedded one: a JDBC URL"
+          + " (jdbc:postgresql://localhost:5432/app?user=…&password=…) or a DATABASE_URL"
+          + " (postgresql://user:password@localhost:5432/app). Credentials are never printed. The lab creates and"
+          + " seeds its own schema poolwise_lab there and touches nothing else.")
   String url;
 
   @Option(names = "--allow-remote", description = "Allow a --url host that is not this machine (the lab only loads loopback otherwise).")
@@ -147,7 +147,9 @@ final class LabOptions {
     try {
       results = run(scenario, topologies, quiet ? null : err);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      // A --url that is malformed or not loopback: the message says what to change; the usage would bury it.
+      err.println("poolwise: " + e.getMessage());
+      return 2;
     } catch (SQLException | IOException | RuntimeException e) {
       err.println("poolwise: " + e.getMessage());
       return 1;

@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
 /** {@code ./poolwise run TOPOLOGY}: the page-load scenario against one topology, reported as {@code compare} does. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Runs the page-load scenario against ONE pool topology and prints its row of the table; writes",
-        "results.json and report.html into --output-dir. Same scenario and options as 'compare'.",
+        "Runs the page-load scenario against ONE pool topology and prints its row of the table; writes"
+            + " results.json and report.html into --output-dir. Same scenario and options as 'compare'.",
         "",
         "Topology: " + Topology.SYNTAX,
         ""},
@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         "  ./poolwise run per-module:70x5 --duration 10",
         "      the seed's 70 client instances against max_connections = 100",
         "  ./poolwise run single:20 --nested --multiple-acquisition FAIL",
-        "      requests that hold one connection while borrowing another, with Poolwise's guard refusing",
+        "      requests hold one connection while borrowing more; the guard refuses them",
         "  ./poolwise run pgbouncer:70x5/20",
         "      70 pools of 5 through PgBouncer (transaction mode, 20 server connections)",
         "",

@@ -22,15 +22,21 @@ enum FailureCause {
   /**
    * Classifies a failure. {@code 53300} anywhere in the cause chain (or in a {@link SQLException}'s next
    * exceptions) wins over the timeout, because a pool that timed out while the server refused every new
-   * connection was short of server slots, not of pool slots. Otherwise a {@link SQLTransientConnectionException}
-   * — Poolwise's {@code PoolTimeoutException} and HikariCP's "Connection is not available, request timed out"
-   * both are one — is a pool timeout.
+   * connection was short of server slots, not of pool slots. Otherwise Poolwise's {@link PoolTimeoutException}
+   * and HikariCP's "Connection is not available, request timed out after …" (a plain
+   * {@link SQLTransientConnectionException}) are pool timeouts. Poolwise's pool-locking guard, which fails
+   * waiters at once when every holder waits for a second connection, is also a
+   * {@code SQLTransientConnectionException} but not a timeout: it counts as other.
    */
   static FailureCause classify(Throwable failure) {
     if (mentionsSqlState(failure, TOO_MANY_CONNECTIONS_SQLSTATE)) {
       return TOO_MANY_CLIENTS;
     }
-    if (failure instanceof SQLTransientConnectionException) {
+    if (failure instanceof PoolTimeoutException) {
+      return POOL_TIMEOUT;
+    }
+    if (failure instanceof SQLTransientConnectionException && failure.getMessage() != null
+        && failure.getMessage().contains("request timed out")) {
       return POOL_TIMEOUT;
     }
     return OTHER;

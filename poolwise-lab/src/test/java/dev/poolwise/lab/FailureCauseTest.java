@@ -69,7 +69,7 @@ class FailureCauseTest {
         Connection held = pool.getConnection()) {
       assertThat(held.isClosed()).isFalse();
       SQLException locked = borrowFailure(pool);
-      assertThat(FailureCause.classify(locked)).as(locked.getClass() + ": " + locked.getMessage()).isEqualTo(FailureCause.OTHER);
+      assertThat(FailureCause.classify(locked)).as(describe(locked)).isEqualTo(FailureCause.OTHER);
     }
   }
 
@@ -79,6 +79,21 @@ class FailureCauseTest {
     SQLException second = new SQLException("second", "XX001", first);
     first.setNextException(second);
     assertThat(FailureCause.classify(first)).isEqualTo(FailureCause.OTHER);
+  }
+
+  private static String describe(Throwable failure) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      text.append(t.getClass().getName()).append(" [").append(t instanceof SQLException sql ? sql.getSQLState() : "")
+          .append("] ").append(t.getMessage()).append(" <- ");
+      if (t instanceof SQLException sql && sql.getNextException() != null) {
+        text.append(" next: ").append(sql.getNextException());
+      }
+      if (text.length() > 5000) {
+        break;
+      }
+    }
+    return text.toString();
   }
 
   private static SQLException borrowFailure(PoolwiseDataSource pool) {

@@ -1,14 +1,45 @@
 package dev.poolwise.lab;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** SKELETON — replaced by the lab's implementation. */
-@Command(name = "run", description = "(being built)")
+/** {@code ./poolwise run TOPOLOGY}: the page-load scenario against one topology, reported as {@code compare} does. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Runs the page-load scenario against ONE pool topology and prints its row of the table; writes"
+            + " results.json and report.html into --output-dir. Same scenario and options as 'compare'.",
+        "",
+        "Topology: " + Topology.SYNTAX,
+        ""},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  ./poolwise run single:20",
+        "  ./poolwise run per-module:70x5 --duration 10",
+        "      the seed's 70 client instances against max_connections = 100",
+        "  ./poolwise run single:20 --nested --multiple-acquisition FAIL",
+        "      requests hold one connection while borrowing more; the guard refuses them",
+        "  ./poolwise run pgbouncer:70x5/20",
+        "      70 pools of 5 through PgBouncer (transaction mode, 20 server connections)",
+        "",
+        "Exit codes: 0 done, 1 the run failed (e.g. server unreachable), 2 bad arguments."})
 final class RunCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  LabOptions options;
+
+  @Parameters(index = "0", paramLabel = "TOPOLOGY", description = "The topology, e.g. single:20 or per-module:70x5.")
+  String topology;
+
   @Override
   public Integer call() {
-    System.err.println("run: not built yet");
-    return 2;
+    return options.execute(spec, LabOptions.topologies(spec, List.of(topology)));
   }
 }

@@ -1,0 +1,233 @@
+package dev.poolwise.lab;
+
+import dev.poolwise.MultipleAcquisition;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the page-load scenario against each topology in turn, on one server, and collects one
+ * {@link LabResults.TopologyResult} per topology. Every topology gets the same treatment: its pools are built,
+ * the users load pages through them for the warm-up and then the measured window, the pools are closed, and the
+ * next topology starts only when the server is back to the connections it had before (bounded wait), so one
+ * topology's leftovers never count against the next.
+ */
+final class LabEngine {
+
+  /*
+   * Concurrency: the engine runs on the caller's thread; the workload's users, the sampler and the progress line
+   * run on virtual threads it starts and stops. Nothing here is shared between two lab runs.
+   *
+   * Failure modes: a topology that cannot run (no pgbouncer binary, PgBouncer not starting, a pool that cannot
+   * be built) becomes a skipped row with the reason, and the run goes on. A server that goes away fails the
+   * topology's requests ("other"), and the sampler skips samples, so the run still ends in bounded time.
+   */
+
+  /** How long to wait for the server's connection count to fall back to its baseline after a topology. */
+  static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+  /** The p99 acquire wait single:auto is sized for. */
+  static final double AUTO_TARGET_P99_WAIT_MS = 50;
+  /** single:auto's probe, when no earlier row measured the load: this many seconds on one pool. */
+  static final int PROBE_SECONDS = 5;
+
+  private final LabDatabase database;
+  private final Scenario scenario;
+  private final Progress progress;
+  private final MultipleAcquisition multipleAcquisition;
+  /** What each earlier row measured, for single:auto. Keyed by topology text, in run order. */
+  private final Map<String, Load> measuredLoads = new LinkedHashMap<>();
+  /** Server client connections before the first topology, not counting the sampler's own. */
+  private int baseline;
+
+  LabEngine(LabDatabase database, Scenario scenario, PrintStream progressOutput, MultipleAcquisition multipleAcquisition) {
+    this.database = database;
+    this.scenario = scenario;
+    this.progress = new Progress(progressOutput);
+    this.multipleAcquisition = multipleAcquisition;
+  }
+
+  /** The load a row measured: borrows per second and mean hold, as the Advisor wants them. */
+  record Load(String topology, double acquisitionsPerSecond, double meanHoldMs) {}
+
+  /** Seeds the schema, runs every topology, returns the results (verdict still empty). */
+  LabResults run(List<Topology> topologies) throws SQLException, InterruptedException {
+    database.seed();
+    List<LabResults.TopologyResult> rows = new ArrayList<>();
+    try (ConnectionSampler sampler = new ConnectionSampler(database.openSamplerConnection())) {
+      baseline = sampler.countNow();
+      progress.plan(topologies.size(), scenario.warmupSeconds() + scenario.durationSeconds());
+      for (int i = 0; i < topologies.size(); i++) {
+        Topology topology = topologies.get(i);
+        progress.topology(i + 1, topology.text());
+        LabResults.TopologyResult row;
+        try {
+          row = runTopology(topology, sampler);
+        } catch (SQLException | IOException | RuntimeException e) {
+          row = LabResults.TopologyResult.skipped(topology.text(), topology.poolLibrary(),
+              "could not run: " + e.getMessage());
+        }
+        rows.add(row);
+        progress.finished(row);
+      }
+    } finally {
+      progress.close();
+    }
+    return new LabResults(database.serverInfo(), scenario, List.copyOf(rows), "");
+  }
+
+  /* --- One topology --- */
+
+  private LabResults.TopologyResult runTopology(Topology topology, ConnectionSampler sampler)
+      throws SQLException, IOException, InterruptedException {
+    DatabaseTarget target = database.target();
+    PoolGroup.Connect connect = new PoolGroup.Connect(target.jdbcUrl(), target.username(), target.password(), Map.of());
+    PgBouncerProcess bouncer = null;
+    if (topology.kind() == Topology.Kind.PGBOUNCER) {
+      Optional<Path> binary = PgBouncerProcess.findBinary();
+      if (binary.isEmpty()) {
+        return LabResults.TopologyResult.skipped(topology.text(), topology.poolLibrary(),
+            "pgbouncer is not installed (looked on the PATH and in /usr/sbin); install it (e.g. apt-get install"
+                + " pgbouncer) to run this topology");
+      }
+      try {
+        bouncer = PgBouncerProcess.start(binary.get(), target, topology.totalMaxConnections(), topology.serverPoolSize());
+      } catch (IOException e) {
+        return LabResults.TopologyResult.skipped(topology.text(), topology.poolLibrary(), e.getMessage());
+      }
+      // Transaction pooling hands each transaction to any server connection: no server-side prepared statements.
+      connect = new PoolGroup.Connect(DatabaseTarget.jdbcUrl("127.0.0.1", bouncer.port(), target.database(),
+          target.parameters()), target.username(), target.password(), Map.of("prepareThreshold", "0"));
+    }
+    try {
+      Topology sized = topology;
+      String sizing = null;
+      if (topology.auto()) {
+        Load load = measuredLoads.values().stream().findFirst().orElse(null);
+        if (load == null) {
+          load = probe(sampler, connect);
+        }
+        Advisor.Advice advice = Advisor.advise(advisorInput(load));
+        sized = topology.withSize(Math.max(1, Math.min(Topology.MAX_POOL_SIZE, advice.recommendedSize())));
+        sizing = topology.text() + " = " + sized.size() + " connections (Advisor, from " + load.topology() + ": "
+            + String.format(java.util.Locale.ROOT, "%.0f borrows/s × %.1f ms mean hold", load.acquisitionsPerSecond(),
+                load.meanHoldMs()) + ")";
+        progress.note(sizing);
+      }
+      Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
+      Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.snapshot().meanHoldMs());
+      if (measured.snapshot().acquisitions() > 0 && (sized.kind() == Topology.Kind.SINGLE
+          || sized.kind() == Topology.Kind.HIKARI) && !topology.auto()) {
+        measuredLoads.putIfAbsent(topology.text(), load);
+      }
+      Double predicted = null;
+      if (sized.kind() == Topology.Kind.SINGLE || sized.kind() == Topology.Kind.HIKARI) {
+        double prediction = Advisor.predictedP99WaitMs(advisorInput(load), sized.size());
+        predicted = Double.isFinite(prediction) ? Measurements.round(prediction) : null;
+      }
+      Measurements.Snapshot snapshot = measured.snapshot();
+      return new LabResults.TopologyResult(topology.text(), topology.poolLibrary(), snapshot.pages(),
+          Measurements.round(snapshot.pages() / measured.windowSeconds()),
+          Measurements.percentiles(snapshot.pageLatency()), snapshot.requests(), snapshot.failures(),
+          Measurements.percentiles(snapshot.acquireWait()), Measurements.percentiles(snapshot.hold()),
+          measured.sampled().connections(), null, sized.pools(), sized.totalMaxConnections(), predicted,
+          Measurements.buckets(snapshot.pageLatency()), Measurements.buckets(snapshot.acquireWait()),
+          measured.sampled().timeline());
+    } finally {
+      if (bouncer != null) {
+        bouncer.close(); // idempotent; here for the paths that failed before measuring
+      }
+    }
+  }
+
+  private Advisor.Input advisorInput(Load load) {
+    LabResults.ServerInfo server = database.serverInfo();
+    // Other sessions (and this sampler's own) take slots from the budget, as they would from the application's.
+    int budget = server.maxConnections() - server.superuserReservedConnections() - baseline - 1;
+    return new Advisor.Input(load.acquisitionsPerSecond(), load.meanHoldMs(), Math.max(1, budget), 1,
+        scenario.nested() ? 2 : 1, scenario.users() * scenario.maxRequestsPerPage(), AUTO_TARGET_P99_WAIT_MS);
+  }
+
+  /** The load single:auto is sized from when no earlier row measured it: a short run on one pool. */
+  private Load probe(ConnectionSampler sampler, PoolGroup.Connect connect) throws SQLException, InterruptedException {
+    LabResults.ServerInfo server = database.serverInfo();
+    int size = Math.max(1, Math.min(50, server.maxConnections() - server.superuserReservedConnections() - baseline - 2));
+    Topology probe = new Topology("single:" + size, Topology.Kind.SINGLE, 1, size, 0);
+    progress.note("single:auto: no earlier single-pool row to size from; probing with " + probe + " for "
+        + PROBE_SECONDS + " s");
+    Measured measured = measure(probe, sampler, connect, null, 1, Math.min(PROBE_SECONDS, scenario.durationSeconds()));
+    return new Load(probe.text() + " (probe)", measured.acquisitionsPerSecond(), measured.snapshot().meanHoldMs());
+  }
+
+
+  private record Measured(Measurements.Snapshot snapshot, double windowSeconds, ConnectionSampler.Result sampled) {
+    double acquisitionsPerSecond() {
+      return snapshot.acquisitions() / windowSeconds;
+    }
+  }
+
+  /**
+   * Builds the pools, runs warm-up and measured window, closes the pools (and {@code bouncer}, whose server
+   * connections would otherwise stay) and waits for the server to be back at its baseline.
+   */
+  private Measured measure(Topology topology, ConnectionSampler sampler, PoolGroup.Connect connect,
+      PgBouncerProcess bouncer, int warmupSeconds, int durationSeconds) throws SQLException, InterruptedException {
+    Measurements measurements = new Measurements();
+    PoolGroup pools = PoolGroup.open(topology, connect, Duration.ofMillis(scenario.acquireTimeoutMs()), multipleAcquisition);
+    ConnectionSampler.Result sampled;
+    long windowStart;
+    long windowEnd;
+    try {
+      PageLoadWorkload workload = new PageLoadWorkload(scenario, pools, measurements);
+      sampler.start();
+      long started = System.nanoTime();
+      windowStart = started + Duration.ofSeconds(warmupSeconds).toNanos();
+      windowEnd = windowStart + Duration.ofSeconds(durationSeconds).toNanos();
+      workload.measureUntil(windowStart, windowEnd);
+      sampler.window(windowStart, windowEnd);
+      List<Thread> users = workload.start();
+      progress.phases(windowStart, windowEnd);
+      sleepUntil(windowEnd);
+      Duration patience = Duration.ofMillis(4L * scenario.acquireTimeoutMs()).plusSeconds(15);
+      if (!workload.stopAndJoin(users, patience)) {
+        progress.note(topology + ": some users were still busy " + patience.toSeconds() + " s after the end; closing"
+            + " the pools under them");
+      }
+      sampled = sampler.stop();
+    } finally {
+      pools.close();
+      if (bouncer != null) {
+        bouncer.close();
+      }
+    }
+    awaitBaseline(sampler);
+    double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);
+    return new Measured(measurements.snapshot(), windowSeconds, sampled);
+  }
+
+  /** Waits (bounded) until the server has no more client connections than before the topology started. */
+  private void awaitBaseline(ConnectionSampler sampler) throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+    int now = sampler.countNow();
+    while (now > baseline && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      now = sampler.countNow();
+    }
+    if (now > baseline) {
+      progress.note("the server still has " + now + " client connections (" + baseline + " before); going on");
+    }
+  }
+
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long left;
+    while ((left = nanos - System.nanoTime()) > 0) {
+      Thread.sleep(Duration.ofNanos(Math.min(left, Duration.ofMillis(250).toNanos())));
+    }
+  }
+}

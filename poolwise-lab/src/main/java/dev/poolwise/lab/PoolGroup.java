@@ -1,0 +1,168 @@
+package dev.poolwise.lab;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.poolwise.MultipleAcquisition;
+import dev.poolwise.PoolwiseDataSource;
+import dev.poolwise.StartMode;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+
+/**
+ * The pools of one topology behind one small interface, so that the scenario and its measurements are
+ * identical for Poolwise and HikariCP and for one pool or seventy: the workload asks for the pool that serves a
+ * request and calls {@code getConnection()} on it, nothing else.
+ */
+interface PoolGroup extends AutoCloseable {
+
+  /** The pool that serves a request for API route {@code route} (0-based). */
+  DataSource poolFor(int route);
+
+  /** Closes every pool (connections go back to the server). */
+  @Override
+  void close();
+
+  /** How the pools connect: URL without credentials, credentials, and driver properties. */
+  record Connect(String jdbcUrl, String username, String password, Map<String, String> driverProperties) {
+    @Override
+    public String toString() {
+      return "Connect[" + jdbcUrl + ", user=" + username + ", password=<hidden>]";
+    }
+  }
+
+  /** How one pool is configured, whatever its library. */
+  record PoolSpec(String name, int maxSize, int minIdle, Duration acquireTimeout, boolean lazy,
+      MultipleAcquisition multipleAcquisition) {}
+
+  /** Builds the pools of {@code topology} (already sized: {@code single:auto} must have been decided). */
+  static PoolGroup open(Topology topology, Connect connect, Duration acquireTimeout,
+      MultipleAcquisition multipleAcquisition) throws SQLException {
+    if (topology.size() < 1) {
+      throw new IllegalStateException("topology " + topology + " has no size yet");
+    }
+    return switch (topology.kind()) {
+      case SINGLE -> new RoundRobin(List.of(poolwise(connect, new PoolSpec("lab-single", topology.size(),
+          topology.size(), acquireTimeout, false, multipleAcquisition))));
+      case HIKARI -> new RoundRobin(List.of(hikari(connect, new PoolSpec("lab-hikari", topology.size(),
+          topology.size(), acquireTimeout, false, multipleAcquisition))));
+      case PARTITIONED -> new RoundRobin(poolwisePools(topology, connect, "lab-partition-", topology.size(),
+          acquireTimeout, false, multipleAcquisition));
+      // The seed's client instances: each created on first use, growing from nothing.
+      case PER_MODULE -> new ByRoute(poolwisePools(topology, connect, "lab-module-", 0, acquireTimeout, true,
+          multipleAcquisition));
+      case PGBOUNCER -> new ByRoute(poolwisePools(topology, connect, "lab-bounced-", 0, acquireTimeout, true,
+          multipleAcquisition));
+    };
+  }
+
+  private static List<DataSource> poolwisePools(Topology topology, Connect connect, String prefix, int minIdle,
+      Duration acquireTimeout, boolean lazy, MultipleAcquisition multipleAcquisition) throws SQLException {
+    List<DataSource> pools = new ArrayList<>();
+    try {
+      for (int i = 0; i < topology.pools(); i++) {
+        pools.add(poolwise(connect, new PoolSpec(prefix + (i + 1), topology.size(), minIdle, acquireTimeout, lazy,
+            multipleAcquisition)));
+      }
+      return pools;
+    } catch (SQLException | RuntimeException e) {
+      closeAll(pools);
+      throw e;
+    }
+  }
+
+  private static DataSource poolwise(Connect connect, PoolSpec spec) throws SQLException {
+    PoolwiseDataSource.Builder builder = PoolwiseDataSource.builder()
+        .url(connect.jdbcUrl())
+        .username(connect.username())
+        .password(connect.password())
+        .poolName(spec.name())
+        .maxSize(spec.maxSize())
+        .minIdle(spec.minIdle())
+        .acquireTimeout(spec.acquireTimeout())
+        .startMode(spec.lazy() ? StartMode.LAZY : StartMode.BACKGROUND)
+        .multipleAcquisition(spec.multipleAcquisition())
+        .driverProperty("ApplicationName", LabDatabase.APPLICATION_NAME);
+    connect.driverProperties().forEach(builder::driverProperty);
+    return builder.build();
+  }
+
+  private static DataSource hikari(Connect connect, PoolSpec spec) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(spec.name());
+    config.setJdbcUrl(connect.jdbcUrl());
+    config.setUsername(connect.username());
+    config.setPassword(connect.password());
+    config.setMaximumPoolSize(spec.maxSize());
+    config.setMinimumIdle(spec.minIdle());
+    config.setConnectionTimeout(Math.max(250, spec.acquireTimeout().toMillis()));
+    // Like Poolwise's BACKGROUND start: the pool is built without waiting for a first connection.
+    config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("ApplicationName", LabDatabase.APPLICATION_NAME);
+    connect.driverProperties().forEach(config::addDataSourceProperty);
+    return new HikariDataSource(config);
+  }
+
+  static void closeAll(List<DataSource> pools) {
+    RuntimeException failure = null;
+    for (DataSource pool : pools) {
+      try {
+        if (pool instanceof AutoCloseable closeable) {
+          closeable.close();
+        }
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("could not close pool " + pool, e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Requests spread over the pools in turn, whatever their route (one pool: always that one). */
+  final class RoundRobin implements PoolGroup {
+    private final List<DataSource> pools;
+    private final AtomicLong next = new AtomicLong();
+
+    RoundRobin(List<DataSource> pools) {
+      this.pools = List.copyOf(pools);
+    }
+
+    @Override
+    public DataSource poolFor(int route) {
+      return pools.size() == 1 ? pools.get(0) : pools.get((int) (next.getAndIncrement() % pools.size()));
+    }
+
+    @Override
+    public void close() {
+      closeAll(pools);
+    }
+  }
+
+  /** Each route bound to one pool: route index mod the number of pools. */
+  final class ByRoute implements PoolGroup {
+    private final List<DataSource> pools;
+
+    ByRoute(List<DataSource> pools) {
+      this.pools = List.copyOf(pools);
+    }
+
+    @Override
+    public DataSource poolFor(int route) {
+      return pools.get(route % pools.size());
+    }
+
+    @Override
+    public void close() {
+      closeAll(pools);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.poolwise.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * A short {@code compare} on an embedded PostgreSQL with {@code max_connections = 100}: the seed's 70 pools of 5
+ * must run into the server's limit (53300) while one pool of 20 must not. About 20 s.
+ */
+class CompareIntegrationTest {
+
+  @Test
+  void perModulePoolsRunIntoTheServerLimitWhileOnePoolOfTwentyDoesNot() throws Exception {
+    CompareCommand compare = new CompareCommand();
+    CommandLine commandLine = new CommandLine(compare);
+    // 16 users fire up to ~190 requests at once over 70 routes: the 70 lazily-growing pools together want far
+    // more than the 96 connections an ordinary role can get.
+    commandLine.parseArgs("--duration", "3", "--warmup", "1", "--users", "16", "--max-connections", "100",
+        "--topologies", "single:20,per-module:70x5");
+    Scenario scenario = compare.options.scenario(compare.spec);
+    List<Topology> topologies = LabOptions.topologies(compare.spec, compare.topologies);
+
+    LabResults results = compare.options.run(scenario, topologies, null);
+
+    assertThat(results.server().maxConnections()).isEqualTo(100);
+    assertThat(results.server().embedded()).isTrue();
+    assertThat(results.results()).extracting(LabResults.TopologyResult::topology)
+        .containsExactly("single:20", "per-module:70x5");
+    for (LabResults.TopologyResult row : results.results()) {
+      assertThat(row.skipped()).as(row.topology() + " skipped").isNull();
+      assertThat(row.pages()).as(row.topology() + " pages").isPositive();
+      assertThat(row.requests()).as(row.topology() + " requests").isGreaterThanOrEqualTo(row.pages() * 8);
+      assertThat(row.failures().total()).as(row.topology() + " failures").isLessThanOrEqualTo(row.requests());
+      LabResults.Percentiles page = row.pageLatencyMs();
+      assertThat(page.p50()).as(row.topology() + " p50").isPositive().isLessThanOrEqualTo(page.p95());
+      assertThat(page.p95()).as(row.topology() + " p95").isLessThanOrEqualTo(page.p99());
+      assertThat(page.p99()).as(row.topology() + " p99").isLessThanOrEqualTo(page.max());
+      assertThat(row.pageLatencyHistogram().stream().mapToLong(LabResults.Bucket::count).sum())
+          .as(row.topology() + " histogram").isEqualTo(row.pages());
+      assertThat(row.serverConnectionsTimeline()).as(row.topology() + " timeline").isNotEmpty();
+      assertThat(row.serverConnections().peak()).as(row.topology() + " peak").isLessThanOrEqualTo(100);
+    }
+    LabResults.TopologyResult single = results.results().get(0);
+    LabResults.TopologyResult perModule = results.results().get(1);
+    assertThat(single.failures().tooManyClients()).isZero();
+    assertThat(single.serverConnections().peak()).isLessThanOrEqualTo(20);
+    assertThat(single.totalMaxConnections()).isEqualTo(20);
+    assertThat(perModule.failures().tooManyClients()).isPositive();
+    assertThat(perModule.totalMaxConnections()).isEqualTo(350);
+    assertThat(perModule.poolCount()).isEqualTo(70);
+    // An ordinary role gets max_connections minus the superuser reserve; the sampler takes one more.
+    assertThat(perModule.serverConnections().peak()).isGreaterThan(80);
+  }
+}

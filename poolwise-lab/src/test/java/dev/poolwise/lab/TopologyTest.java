@@ -1,0 +1,79 @@
+package dev.poolwise.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TopologyTest {
+
+  @Test
+  void parsesEveryKind() {
+    assertThat(Topology.parse("single:20")).isEqualTo(new Topology("single:20", Topology.Kind.SINGLE, 1, 20, 0));
+    assertThat(Topology.parse("partitioned:3x12"))
+        .isEqualTo(new Topology("partitioned:3x12", Topology.Kind.PARTITIONED, 3, 12, 0));
+    assertThat(Topology.parse("per-module:70x5"))
+        .isEqualTo(new Topology("per-module:70x5", Topology.Kind.PER_MODULE, 70, 5, 0));
+    assertThat(Topology.parse("hikari:50")).isEqualTo(new Topology("hikari:50", Topology.Kind.HIKARI, 1, 50, 0));
+    assertThat(Topology.parse("pgbouncer:70x5/20"))
+        .isEqualTo(new Topology("pgbouncer:70x5/20", Topology.Kind.PGBOUNCER, 70, 5, 20));
+    Topology auto = Topology.parse("single:auto");
+    assertThat(auto.auto()).isTrue();
+    assertThat(auto.withSize(17).totalMaxConnections()).isEqualTo(17);
+    assertThat(Topology.parse("per-module:70x5").totalMaxConnections()).isEqualTo(350);
+    assertThat(Topology.parse("hikari:20").poolLibrary()).isEqualTo("hikari");
+    assertThat(Topology.parse("partitioned:3x12").poolLibrary()).isEqualTo("poolwise");
+  }
+
+  @Test
+  void parsesListsSeparatedByCommasOrSpaces() {
+    List<Topology> topologies = Topology.parseAll(List.of("single:20,per-module:70x5", "hikari:20  single:auto"));
+    assertThat(topologies).extracting(Topology::text)
+        .containsExactly("single:20", "per-module:70x5", "hikari:20", "single:auto");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "single         | has no ':'",
+      "single:       | '' in topology 'single:' is not N or auto",
+      "single:twenty  | 'twenty' in topology 'single:twenty' is not N or auto",
+      "single:0       | '0' in topology 'single:0' is out of range",
+      "partitioned:3  | '3' in topology 'partitioned:3' is not KxN",
+      "per-module:70x | '70x' in topology 'per-module:70x' is not KxN",
+      "pgbouncer:70x5 | '70x5' in topology 'pgbouncer:70x5' is not KxN/M",
+      "hikari:99999999999 | '99999999999' in topology 'hikari:99999999999' is out of range",
+      "round-robin:3x5 | unknown topology 'round-robin'"})
+  void rejectsBadSyntaxNamingTheBadPart(String text, String message) {
+    assertThatThrownBy(() -> Topology.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void syntaxErrorsListTheAcceptedForms() {
+    assertThatThrownBy(() -> Topology.parse("partitioned:3")).hasMessageContaining(Topology.SYNTAX);
+  }
+
+  @Test
+  void rejectsAnEmptyList() {
+    assertThatThrownBy(() -> Topology.parseAll(List.of(" , "))).hasMessageContaining("no topology given");
+  }
+
+  @Test
+  void badTopologyOnTheCommandLineIsAUsageErrorNamingIt() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    int code;
+    try {
+      picocli.CommandLine commandLine = new picocli.CommandLine(new PoolwiseLab());
+      commandLine.setErr(new java.io.PrintWriter(err, true));
+      code = commandLine.execute("run", "partitioned:3y12");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("'3y12' in topology 'partitioned:3y12' is not KxN");
+  }
+}

@@ -643,15 +643,30 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
           || level == Connection.TRANSACTION_SERIALIZABLE;
     }
 
+    /**
+     * The longest duration any setting accepts: far beyond any sensible timeout, and far enough below
+     * {@code Long.MAX_VALUE} nanoseconds (~292 years) that the pool's deadline arithmetic cannot overflow.
+     */
+    private static final Duration LONGEST = Duration.ofDays(36_500);
+
     private static void requirePositive(String name, Duration value) {
       if (value == null || value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
       }
+      requireAtMostLongest(name, value);
     }
 
     private static void requireNotNegative(String name, Duration value) {
       if (value == null || value.isNegative()) {
         throw new IllegalArgumentException(name + " must be zero (off) or a positive duration, was " + value);
+      }
+      requireAtMostLongest(name, value);
+    }
+
+    private static void requireAtMostLongest(String name, Duration value) {
+      if (value.compareTo(LONGEST) > 0) {
+        throw new IllegalArgumentException(name + " must be at most " + LONGEST.toDays() + " days, was " + value
+            + "; use ZERO where the setting allows switching it off");
       }
     }
 

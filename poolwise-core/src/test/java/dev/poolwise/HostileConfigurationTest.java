@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -135,14 +134,6 @@ class HostileConfigurationTest {
    * or refused with an {@link IllegalArgumentException} naming the setting — never an
    * {@link ArithmeticException} from deep inside the pool.
    */
-  @Disabled("pool bug: durations longer than Long.MAX_VALUE ns (~292 years), e.g. Duration.ofSeconds(Long.MAX_VALUE),"
-      + " pass Builder.settings() validation for acquireTimeout, connectTimeout, idleTimeout, maxLifetime,"
-      + " keepaliveInterval, validationTimeout, validateAfterIdle, shutdownTimeout, housekeepingInterval, leakThreshold"
-      + " and leakReclaimThreshold; the pool then calls Duration.toNanos() on them and build(), getConnection() or a"
-      + " housekeeping pass fails with ArithmeticException 'long overflow' naming no setting (a huge connectTimeout is"
-      + " worse: the overflow happens inside ConnectionCreator.fillLocked after the attempt started, and every"
-      + " getConnection() times out with total 0 and no cause). Fix: in Builder.settings() refuse (or clamp to"
-      + " Long.MAX_VALUE ns) durations whose toNanos() overflows, with an IllegalArgumentException naming the setting")
   @ParameterizedTest(name = "huge {0}")
   @MethodSource("hugeDurations")
   void hugeDurationIsAcceptedOrRefusedNamingIt(String what, Consumer<PoolwiseDataSource.Builder> change,
@@ -169,11 +160,6 @@ class HostileConfigurationTest {
    * Credentials inside the subname of a JDBC URL ({@code jdbc:oracle:thin:user/password@host…}, the
    * Oracle thin driver's documented form) must be hidden wherever the URL is shown.
    */
-  @Disabled("pool bug: Redaction.redactUrl only hides '//user:password@' user info and password=… parameters;"
-      + " an Oracle-style 'jdbc:oracle:thin:scott/PASSWORD@//db:1521/svc' URL (and any 'jdbc:x:user:PASSWORD@host'"
-      + " subname), or a user part containing an unencoded '@' or ':' ('jdbc:postgresql://@:PASSWORD@/', found by"
-      + " ConfigurationFuzzTest), is accepted and Builder.toString() prints the password verbatim."
-      + " Fix: also redact '[^:/@]*[:/][^@]*@' right after the driver's subprotocol when the URL has no '//' before the '@'")
   @Test
   void credentialsInAJdbcSubnameAreHiddenFromToString() {
     PoolwiseDataSource.Builder builder = PoolwiseDataSource.builder()

@@ -122,10 +122,28 @@ public final class PoolwiseMetrics implements MeterBinder, AutoCloseable {
         .tags(tags).description("Borrowers that gave up after acquireTimeout since the pool started")
         .register(registry));
 
+    meters.add(FunctionCounter.builder(PREFIX + "created", pool, p -> snapshot().connectionsCreated())
+        .tags(tags).description("Physical connections opened since the pool started")
+        .register(registry));
+    meters.add(FunctionCounter.builder(PREFIX + "creation.failures", pool, p -> snapshot().creationFailures())
+        .tags(tags).description("Failed attempts to open a physical connection (refused, unreachable, timed out)")
+        .register(registry));
+    meters.add(FunctionCounter.builder(PREFIX + "leaks", pool, p -> snapshot().leaksReported())
+        .tags(tags).description("Borrows reported as suspected leaks (held past leakThreshold without running SQL)")
+        .register(registry));
+    for (PoolSnapshot.EvictionCause cause : PoolSnapshot.EvictionCause.values()) {
+      meters.add(FunctionCounter.builder(PREFIX + "evictions", pool,
+              p -> snapshot().evictions().getOrDefault(cause, 0L))
+          .tags(tags).tag("cause", cause.name().toLowerCase(Locale.ROOT))
+          .description("Physical connections closed by the pool, by cause")
+          .register(registry));
+    }
+
     timeGauge(registry, "wait.oldest", "How long the longest-waiting thread has waited so far",
         PoolSnapshot::oldestWait);
     timings(registry, "wait", "Acquire wait", PoolSnapshot::waitTimes);
     timings(registry, "usage", "Connection hold (borrow to return)", PoolSnapshot::holdTimes);
+    timings(registry, "creation", "Physical connect", PoolSnapshot::creationTimes);
   }
 
   /**

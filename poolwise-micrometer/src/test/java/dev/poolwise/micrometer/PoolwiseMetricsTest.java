@@ -72,6 +72,33 @@ class PoolwiseMetricsTest {
   }
 
   @Test
+  void creationLeakAndEvictionCountersMatchTheSnapshot() throws Exception {
+    PoolwiseDataSource pool = pool("counters", 3, 0);
+    MeterRegistry registry = new SimpleMeterRegistry();
+    new PoolwiseMetrics(pool).bindTo(registry);
+    try (java.sql.Connection a = pool.getConnection(); java.sql.Connection b = pool.getConnection()) {
+      assertThat(a.isValid(1) && b.isValid(1)).isTrue();
+    }
+    pool.softEvictAll();
+    org.awaitility.Awaitility.await().atMost(AWAIT).until(() -> database.openConnections() == 0);
+    dev.poolwise.PoolSnapshot snapshot = pool.snapshot();
+    assertThat(snapshot.connectionsCreated()).isEqualTo(2);
+    assertThat(snapshot.evictions().get(dev.poolwise.PoolSnapshot.EvictionCause.SOFT_EVICTED)).isEqualTo(2);
+    // The binder reuses a snapshot for 100 ms; read after that so the counters see the evictions.
+    org.awaitility.Awaitility.await().atMost(AWAIT).untilAsserted(() -> {
+      assertThat(registry.get("poolwise.connections.created").functionCounter().count()).isEqualTo(2.0);
+      assertThat(registry.get("poolwise.connections.evictions").tag("cause", "soft_evicted").functionCounter().count())
+          .isEqualTo(2.0);
+      assertThat(registry.get("poolwise.connections.evictions").tag("cause", "broken").functionCounter().count())
+          .isZero();
+      assertThat(registry.get("poolwise.connections.leaks").functionCounter().count()).isZero();
+      assertThat(registry.get("poolwise.connections.creation.failures").functionCounter().count()).isZero();
+      assertThat(registry.get("poolwise.connections.creation.p99").timeGauge().value(TimeUnit.NANOSECONDS))
+          .isEqualTo(snapshot.creationTimes().p99().toNanos());
+    });
+  }
+
+  @Test
   void gaugesMatchTheSnapshotWhileConnectionsAreHeldAndThreadsWait() throws Exception {
     PoolwiseDataSource pool = pool("orders", 4, 1);
     MeterRegistry registry = new SimpleMeterRegistry();
@@ -204,7 +231,8 @@ class PoolwiseMetricsTest {
     MeterRegistry registry = new SimpleMeterRegistry();
     new PoolwiseMetrics(pool, Tags.of("application", "shop")).bindTo(registry);
 
-    assertThat(registry.getMeters()).hasSize(24);
+    // 7 gauges, 4 holder states, 5 counters, 9 eviction causes, the oldest wait and 3 × 5 timing gauges
+    assertThat(registry.getMeters()).hasSize(41);
     for (Meter meter : registry.getMeters()) {
       Meter.Id id = meter.getId();
       assertThat(id.getName()).as("name").matches("poolwise\\.connections\\.[a-z0-9]+(\\.[a-z0-9]+)*");

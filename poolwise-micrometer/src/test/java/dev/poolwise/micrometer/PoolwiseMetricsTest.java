@@ -382,6 +382,13 @@ class PoolwiseMetricsTest {
           Thread.currentThread().interrupt();
         }
       }));
+      // One at a time: the next holder starts only once this one holds or waits, so which holders get the
+      // pool's connections (FIFO) does not depend on thread scheduling.
+      int started = threads.size();
+      await().atMost(AWAIT).until(() -> {
+        PoolSnapshot snapshot = pool.snapshot();
+        return snapshot.active() + snapshot.waiting() >= started;
+      });
     }
 
     @Override

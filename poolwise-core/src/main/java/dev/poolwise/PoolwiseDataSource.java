@@ -269,7 +269,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     Duration shutdownTimeout = Duration.ofSeconds(10);
     Duration housekeepingInterval = Duration.ofSeconds(5);
     Duration creationBackoffInitial = Duration.ofMillis(100);
-    Duration creationBackoffMax = Duration.ofSeconds(10);
+    Duration creationBackoffMax = Duration.ofSeconds(1);
     int maxConcurrentCreations = 2;
     StartMode startMode = StartMode.BACKGROUND;
     Boolean autoCommit;
@@ -427,7 +427,11 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
       return this;
     }
 
-    /** The ceiling of the connect backoff. Default 10 s. */
+    /**
+     * The ceiling of the connect backoff. Default 1 s: at most two login attempts per second per pool while
+     * the server is down (no storm), and a pool that is serving again within about a second of the server's
+     * return.
+     */
     public Builder creationBackoffMax(Duration creationBackoffMax) {
       this.creationBackoffMax = creationBackoffMax;
       return this;

@@ -83,8 +83,7 @@ class FaultScenariosTest {
         .validationTimeout(Duration.ofSeconds(1))
         .validateAfterIdle(Duration.ofMillis(100))
         .housekeepingInterval(Duration.ofMillis(500))
-        .creationBackoffInitial(Duration.ofMillis(50))
-        .creationBackoffMax(Duration.ofMillis(500))
+        // creation backoff: the defaults (100 ms doubling to 1 s), so the recovery times are the defaults'
         .shutdownTimeout(Duration.ofSeconds(2));
   }
 

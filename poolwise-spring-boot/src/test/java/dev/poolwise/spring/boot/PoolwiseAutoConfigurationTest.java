@@ -13,14 +13,13 @@ import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The auto-configuration's conditions and property mapping, one small context per case. */
 class PoolwiseAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(PoolwiseAutoConfiguration.class, DataSourceAutoConfiguration.class));
+      .withConfiguration(AutoConfigurations.of(PoolwiseAutoConfiguration.class, BootSupport.DATA_SOURCE_AUTO_CONFIGURATION));
 
   @Test
   void databaseUrlIsUsedWhenSpringDatasourceUrlIsAbsent() {

@@ -1,8 +1,6 @@
 package dev.poolwise.lab;
 
-import java.net.InetAddress;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -134,20 +132,7 @@ record DatabaseTarget(String host, int port, String database, String username, S
 
   /** Whether the host is this machine (a name that resolves to a loopback address, or a loopback literal). */
   boolean isLoopback() {
-    String bare = host.toLowerCase(Locale.ROOT);
-    if (bare.equals("localhost") || bare.equals("::1") || bare.startsWith("127.")) {
-      return true;
-    }
-    try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return Loopback.isLoopback(host);
   }
 
   /** {@code jdbc:postgresql://host:port/db?params}, without credentials. */

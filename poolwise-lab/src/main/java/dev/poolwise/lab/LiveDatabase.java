@@ -2,9 +2,7 @@ package dev.poolwise.lab;
 
 import dev.poolwise.PoolwiseDataSource;
 import dev.poolwise.StartMode;
-import java.net.InetAddress;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -127,31 +125,13 @@ final class LiveDatabase implements AutoCloseable {
     List<String> remoteHosts() {
       List<String> remote = new ArrayList<>();
       for (String host : hosts) {
-        if (!isLoopback(host)) {
+        if (!Loopback.isLoopback(host)) {
           remote.add(host.isEmpty() ? "(no host)" : host);
         }
       }
       return remote;
     }
 
-    private static boolean isLoopback(String host) {
-      if (host.equalsIgnoreCase("localhost")) {
-        return true;
-      }
-      if (host.isEmpty()) {
-        return false;
-      }
-      try {
-        for (InetAddress address : InetAddress.getAllByName(host)) {
-          if (!address.isLoopbackAddress()) {
-            return false;
-          }
-        }
-        return true;
-      } catch (UnknownHostException e) {
-        return false;
-      }
-    }
   }
 
   /**

@@ -427,6 +427,9 @@ final class ConnectionCreator {
     }
     next.forEach(ConnectionPool::wake);
     failedWaiters.forEach(ConnectionPool::wake);
+    if (entry != null) {
+      pool.notifyCreated(System.nanoTime() - startedNanos);
+    }
     if (entry != null && failuresBefore > 0) {
       log.info("Pool '{}': connecting to {} works again after {} failed attempt(s)", settings.poolName(),
           factory.describe(), failuresBefore);

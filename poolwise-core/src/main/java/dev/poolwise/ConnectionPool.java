@@ -118,6 +118,9 @@ final class ConnectionPool implements ConnectionReleaser {
   /** {@code false} until the first acquire in {@link StartMode#LAZY}; no background filling before. */
   private volatile boolean started;
 
+  /** Registered listeners; copy-on-write, so the hot path reads one volatile array and usually finds it empty. */
+  private volatile PoolListener[] listeners = new PoolListener[0];
+
   final PoolThreads threads;
   final ConnectionCreator creator;
   private final HouseKeeper houseKeeper;
@@ -210,6 +213,10 @@ final class ConnectionPool implements ConnectionReleaser {
         if (settings.diagnostics()) {
           recordAcquisitionSite(entry);
           PoolEvents.acquired(settings.poolName(), entry.tag, entry.acquiredNanos - startNanos);
+        }
+        PoolListener[] registered = listeners;
+        if (registered.length > 0) {
+          notifyAll(registered, listener -> listener.acquired(entry.acquiredNanos - startNanos));
         }
         return new ConnectionHandle(entry, this);
       }
@@ -361,6 +368,8 @@ final class ConnectionPool implements ConnectionReleaser {
       log.warn("Pool '{}': getConnection timed out after {} ms. {}", settings.poolName(), waited.toMillis(), diagnosis);
     }
     PoolEvents.timedOut(settings.poolName(), waited.toNanos(), diagnosis.verdict());
+    long waitedNanos = waited.toNanos();
+    notifyAll(listeners, listener -> listener.timedOut(waitedNanos));
     return throwTimeout(diagnosis, waited);
   }
 
@@ -487,6 +496,11 @@ final class ConnectionPool implements ConnectionReleaser {
       // Outside the lock: committing a JFR event is cheap, but not free while a recording runs. The
       // fields were written by the hand-out, usually on this same thread.
       PoolEvents.released(settings.poolName(), entry.tag, now - entry.acquiredNanos);
+    }
+    PoolListener[] registered = listeners;
+    if (registered.length > 0 && entry.state != PoolEntry.REMOVED) {
+      long held = now - entry.acquiredNanos;
+      notifyAll(registered, listener -> listener.released(held));
     }
     List<Waiter> next = List.of();
     lock.lock();
@@ -1041,6 +1055,45 @@ final class ConnectionPool implements ConnectionReleaser {
   private SQLException closedException() {
     return new SQLException("Pool '" + settings.poolName() + "' is closed; no connections can be borrowed from it",
         "08003");
+  }
+
+  /* --- Listeners --- */
+
+  void addListener(PoolListener listener) {
+    lock.lock();
+    try {
+      PoolListener[] current = listeners;
+      PoolListener[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+      grown[current.length] = listener;
+      listeners = grown;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void removeListener(PoolListener listener) {
+    lock.lock();
+    try {
+      listeners = java.util.Arrays.stream(listeners).filter(registered -> registered != listener)
+          .toArray(PoolListener[]::new);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A connect finished in {@code connectNanos}; called by the creator outside the lock. */
+  void notifyCreated(long connectNanos) {
+    notifyAll(listeners, listener -> listener.created(connectNanos));
+  }
+
+  private void notifyAll(PoolListener[] registered, java.util.function.Consumer<PoolListener> event) {
+    for (PoolListener listener : registered) {
+      try {
+        event.accept(listener);
+      } catch (RuntimeException e) {
+        log.debug("Pool '{}': listener {} failed: {}", settings.poolName(), listener.getClass().getName(), e.toString());
+      }
+    }
   }
 
   /** Runs one housekeeping pass now (tests drive time this way instead of waiting for the timer). */

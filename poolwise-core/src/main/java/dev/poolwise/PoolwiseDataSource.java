@@ -113,6 +113,19 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
   }
 
   /**
+   * Register per-event callbacks (borrow, return, timeout, connect), e.g. for a metrics library's timers.
+   * Listeners run on the thread where the event happens, outside the pool's lock; see {@link PoolListener}.
+   */
+  public void addListener(PoolListener listener) {
+    pool.addListener(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Unregister a listener added with {@link #addListener}; a listener that was not registered is ignored. */
+  public void removeListener(PoolListener listener) {
+    pool.removeListener(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
    * Stop handing out connections: new borrowers wait (within their acquire timeout) until
    * {@link #resume()}. Returning connections still works. For maintenance such as a failover.
    */

@@ -1,5 +1,6 @@
 package dev.poolwise.micrometer;
 
+import dev.poolwise.PoolListener;
 import dev.poolwise.PoolSnapshot;
 import dev.poolwise.PoolSnapshot.HolderState;
 import dev.poolwise.PoolSnapshot.TimingStats;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +50,7 @@ import java.util.function.ToDoubleFunction;
  * values of one scrape come from one instant and agree with each other ({@code active + idle == total}),
  * and a scrape takes the pool's lock once rather than once per meter.
  */
-public final class PoolwiseMetrics implements MeterBinder, AutoCloseable {
+public final class PoolwiseMetrics implements MeterBinder, AutoCloseable, PoolListener {
 
   /*
    * Concurrency: meters are read by whatever thread scrapes the registry, possibly several at once. The
@@ -71,6 +73,11 @@ public final class PoolwiseMetrics implements MeterBinder, AutoCloseable {
   private static final String PREFIX = "poolwise.connections.";
 
   private final PoolwiseDataSource pool;
+  // Set once in bindTo, then read by the pool's threads through the listener callbacks.
+  private volatile Timer acquireTimer;
+  private volatile Timer usageTimer;
+  private volatile Timer creationTimer;
+  private volatile Timer timeoutTimer;
   private final Tags tags;
   private final List<Meter> meters = new ArrayList<>();
   private MeterRegistry boundRegistry;
@@ -144,6 +151,45 @@ public final class PoolwiseMetrics implements MeterBinder, AutoCloseable {
     timings(registry, "wait", "Acquire wait", PoolSnapshot::waitTimes);
     timings(registry, "usage", "Connection hold (borrow to return)", PoolSnapshot::holdTimes);
     timings(registry, "creation", "Physical connect", PoolSnapshot::creationTimes);
+
+    // Per-event timers, fed by the pool's listener callbacks: these aggregate across instances.
+    acquireTimer = timer(registry, "acquire", "Time inside getConnection() until a connection was handed out");
+    usageTimer = timer(registry, "usage", "Time a connection was borrowed (borrow to return)");
+    creationTimer = timer(registry, "creation", "Time to open a physical connection");
+    timeoutTimer = timer(registry, "timeout", "Time borrowers waited before a PoolTimeoutException");
+    pool.addListener(this);
+  }
+
+  private Timer timer(MeterRegistry registry, String name, String description) {
+    Timer timer = Timer.builder(PREFIX + name).tags(tags).description(description).register(registry);
+    meters.add(timer);
+    return timer;
+  }
+
+  @Override
+  public void acquired(long waitNanos) {
+    record(acquireTimer, waitNanos);
+  }
+
+  @Override
+  public void released(long holdNanos) {
+    record(usageTimer, holdNanos);
+  }
+
+  @Override
+  public void created(long connectNanos) {
+    record(creationTimer, connectNanos);
+  }
+
+  @Override
+  public void timedOut(long waitNanos) {
+    record(timeoutTimer, waitNanos);
+  }
+
+  private static void record(Timer timer, long nanos) {
+    if (timer != null) {
+      timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
@@ -152,6 +198,7 @@ public final class PoolwiseMetrics implements MeterBinder, AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    pool.removeListener(this);
     if (boundRegistry != null) {
       meters.forEach(boundRegistry::remove);
       meters.clear();

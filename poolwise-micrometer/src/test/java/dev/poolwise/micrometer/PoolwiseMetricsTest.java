@@ -72,6 +72,29 @@ class PoolwiseMetricsTest {
   }
 
   @Test
+  void timersRecordEveryBorrowReturnConnectAndTimeout() throws Exception {
+    PoolwiseDataSource pool = pool("timers", 1, 0);
+    MeterRegistry registry = new SimpleMeterRegistry();
+    PoolwiseMetrics metrics = new PoolwiseMetrics(pool);
+    metrics.bindTo(registry);
+    for (int i = 0; i < 25; i++) {
+      try (java.sql.Connection connection = pool.getConnection()) {
+        assertThat(connection.isValid(1)).isTrue();
+      }
+    }
+    assertThat(registry.get("poolwise.connections.acquire").timer().count()).isEqualTo(25);
+    assertThat(registry.get("poolwise.connections.usage").timer().count()).isEqualTo(25);
+    // The connector thread reports the connect after it has woken the borrower: wait for it.
+    await().atMost(AWAIT).until(() -> registry.get("poolwise.connections.creation").timer().count() == 1);
+    assertThat(registry.get("poolwise.connections.usage").timer().totalTime(TimeUnit.NANOSECONDS)).isPositive();
+    metrics.close();
+    try (java.sql.Connection connection = pool.getConnection()) {
+      assertThat(connection.isValid(1)).isTrue();
+    }
+    assertThat(registry.find("poolwise.connections.acquire").timer()).as("removed on close").isNull();
+  }
+
+  @Test
   void creationLeakAndEvictionCountersMatchTheSnapshot() throws Exception {
     PoolwiseDataSource pool = pool("counters", 3, 0);
     MeterRegistry registry = new SimpleMeterRegistry();
@@ -232,8 +255,8 @@ class PoolwiseMetricsTest {
     MeterRegistry registry = new SimpleMeterRegistry();
     new PoolwiseMetrics(pool, Tags.of("application", "shop")).bindTo(registry);
 
-    // 7 gauges, 4 holder states, 5 counters, 9 eviction causes, the oldest wait and 3 × 5 timing gauges
-    assertThat(registry.getMeters()).hasSize(41);
+    // 7 gauges, 4 holder states, 5 counters, 9 eviction causes, the oldest wait, 3 × 5 timing gauges, 4 timers
+    assertThat(registry.getMeters()).hasSize(45);
     for (Meter meter : registry.getMeters()) {
       Meter.Id id = meter.getId();
       assertThat(id.getName()).as("name").matches("poolwise\\.connections\\.[a-z0-9]+(\\.[a-z0-9]+)*");

@@ -1,0 +1,77 @@
+package dev.poolwise;
+
+import static dev.poolwise.StubPools.builder;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class PoolListenerTest extends StubPoolTest {
+
+  @Test
+  void listenersHearEveryBorrowReturnConnectAndTimeout() throws Exception {
+    PoolwiseDataSource pool = pool(builder(database).maxSize(1).acquireTimeout(Duration.ofMillis(100)));
+    List<String> events = new CopyOnWriteArrayList<>();
+    pool.addListener(new PoolListener() {
+      @Override
+      public void acquired(long waitNanos) {
+        events.add("acquired");
+      }
+
+      @Override
+      public void released(long holdNanos) {
+        events.add(holdNanos >= 0 ? "released" : "negative hold");
+      }
+
+      @Override
+      public void created(long connectNanos) {
+        events.add("created");
+      }
+
+      @Override
+      public void timedOut(long waitNanos) {
+        events.add(waitNanos >= Duration.ofMillis(100).toNanos() ? "timedOut" : "short timeout");
+      }
+    });
+    try (Connection connection = pool.getConnection()) {
+      assertThat(connection.isValid(1)).isTrue();
+    }
+    try (Connection held = borrowElsewhere(pool)) {
+      assertThatThrownBy(pool::getConnection).isInstanceOf(PoolTimeoutException.class);
+    }
+    // "created" is reported by the connector thread, after it woke the borrower: order against the rest varies.
+    assertThat(events).containsExactlyInAnyOrder("created", "acquired", "released", "acquired", "timedOut", "released");
+  }
+
+  @Test
+  void aFailingListenerNeitherBreaksThePoolNorStopsTheOthers() throws Exception {
+    PoolwiseDataSource pool = pool(builder(database));
+    List<String> heard = new CopyOnWriteArrayList<>();
+    PoolListener failing = new PoolListener() {
+      @Override
+      public void acquired(long waitNanos) {
+        throw new IllegalStateException("metrics backend down");
+      }
+    };
+    PoolListener counting = new PoolListener() {
+      @Override
+      public void acquired(long waitNanos) {
+        heard.add("acquired");
+      }
+    };
+    pool.addListener(failing);
+    pool.addListener(counting);
+    try (Connection connection = pool.getConnection()) {
+      assertThat(connection.isValid(1)).isTrue();
+    }
+    pool.removeListener(counting);
+    try (Connection connection = pool.getConnection()) {
+      assertThat(connection.isValid(1)).isTrue();
+    }
+    assertThat(heard).containsExactly("acquired");
+  }
+}

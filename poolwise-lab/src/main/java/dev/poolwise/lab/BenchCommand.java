@@ -65,8 +65,8 @@ import picocli.CommandLine.Spec;
         "",
         "Full run: 5 rounds x (2 s warm-up + 5 s measured) per pool per case, about 10 minutes on 2 cores."
             + " --quick: 5 rounds x (0.5 s + 1 s), under 3 minutes; the output says it was quick.",
-        "Only ratios within one run mean anything on a shared machine: the load average before and after is"
-            + " printed and written, and the min-max of the rounds shows the noise.",
+        "Only ratios within one run mean anything on a shared machine: per case the share of CPU that other"
+            + " processes used is printed and written (the noise), and the min-max of the rounds shows its effect.",
         ""},
     footerHeading = "%nExamples:%n",
     footer = {
@@ -180,7 +180,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Everything measured for one case. */
   record CaseResult(String name, Workload workload, Clients clients, List<Round> poolwise, List<Round> hikari,
-      List<Round> limit, Double limitReferenceOps) {}
+      List<Round> limit, Double limitReferenceOps, double othersCpuShare) {}
 
   @Override
   public Integer call() {
@@ -254,6 +254,7 @@ final class BenchCommand implements Callable<Integer> {
     DataSource hikari = openHikari(database);
     List<Connection> dedicated = new ArrayList<>();
     boolean withLimit = !client.virtual() && client.count() == POOL_SIZE;
+    NoiseMeter.Reading noiseBefore = NoiseMeter.read();
     try {
       if (withLimit) {
         for (int i = 0; i < client.count(); i++) {
@@ -273,7 +274,10 @@ final class BenchCommand implements Callable<Integer> {
             round, roundCount, p.getLast().opsPerSecond(), h.getLast().opsPerSecond(),
             withLimit ? String.format(Locale.ROOT, "  limit %,.0f", l.getLast().opsPerSecond()) : ""));
       }
-      return new CaseResult(name, workload, client, p, h, l, withLimit ? null : limitReference);
+      double others = NoiseMeter.othersShare(noiseBefore, NoiseMeter.read());
+      progress(err, String.format(Locale.ROOT, "  %-28s other processes used %.0f%% of the machine's CPU", name,
+          others * 100));
+      return new CaseResult(name, workload, client, p, h, l, withLimit ? null : limitReference, others);
     } finally {
       for (Connection connection : dedicated) {
         connection.close();
@@ -471,7 +475,7 @@ final class BenchCommand implements Callable<Integer> {
   static String table(List<CaseResult> results, boolean quick, int rounds, double warm, double measured,
       String loadBefore, String loadAfter) {
     PlainTable table = new PlainTable("case", ">poolwise ops/s", ">hikari ops/s", ">limit ops/s", ">P/H", ">P/limit",
-        ">p99 wait P|H ms", ">max wait P|H ms", ">FIFO factor P|H");
+        ">p99 wait P|H ms", ">max wait P|H ms", ">FIFO factor P|H", ">others' CPU");
     for (CaseResult result : results) {
       Double fifoP = fifoPredictionMillis(result, result.poolwise());
       Double fifoH = fifoPredictionMillis(result, result.hikari());
@@ -481,13 +485,14 @@ final class BenchCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%.2f | %.2f", p99Millis(result.poolwise()), p99Millis(result.hikari())),
           String.format(Locale.ROOT, "%.1f | %.1f", maxMillis(result.poolwise()), maxMillis(result.hikari())),
           fifoP == null ? "-" : String.format(Locale.ROOT, "%.1f | %.1f", maxMillis(result.poolwise()) / fifoP,
-              maxMillis(result.hikari()) / fifoH));
+              maxMillis(result.hikari()) / fifoH),
+          Double.isNaN(result.othersCpuShare()) ? "?" : String.format(Locale.ROOT, "%.0f%%", result.othersCpuShare() * 100));
     }
     return String.format(Locale.ROOT, "%n%s%d rounds x (%.1f s warm-up + %.1f s measured) per pool per case, pool of %d,"
             + " interleaved P H [L]. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
             + " per-round ratios; oversubscribed cases against the workload's 10-client limit median. Waits: every"
             + " getConnection() started in a measured window. FIFO factor: longest wait / (queue x mean hold /"
-            + " pool size). Load average before %s, after %s (2-core machine, shared: see the min-max).%n%n%s",
+            + " pool size). Others' CPU: share of the machine's CPU used by processes other than this JVM and its PostgreSQL during the case (the noise). Load average before %s, after %s.%n%n%s",
         quick ? "QUICK RUN (short rounds: coarse numbers). " : "", rounds, warm, measured, POOL_SIZE, loadBefore,
         loadAfter, table.render(""));
   }
@@ -533,7 +538,8 @@ final class BenchCommand implements Callable<Integer> {
     machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
     machine.put("load_average_before", loadBefore);
     machine.put("load_average_after", loadAfter);
-    machine.put("shared", "others may use this machine; the min-max of the rounds shows how noisy it was");
+    machine.put("shared", "others may use this machine: each case's others_cpu_share is the share of all cores that"
+        + " processes other than this JVM and its PostgreSQL used during it; the min-max of the rounds shows the noise");
     root.put("machine", machine);
     Map<String, Object> versions = new LinkedHashMap<>();
     versions.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
@@ -575,6 +581,7 @@ final class BenchCommand implements Callable<Integer> {
       fifo.put("factor", fifoP == null ? null : Map.of("poolwise", round3(maxMillis(result.poolwise()) / fifoP),
           "hikari", round3(maxMillis(result.hikari()) / fifoH)));
       c.put("fifo_check", fifo);
+      c.put("others_cpu_share", Double.isNaN(result.othersCpuShare()) ? null : round3(result.othersCpuShare()));
       cases.add(c);
     }
     root.put("cases", cases);

@@ -254,7 +254,7 @@ final class BenchCommand implements Callable<Integer> {
     DataSource hikari = openHikari(database);
     List<Connection> dedicated = new ArrayList<>();
     boolean withLimit = !client.virtual() && client.count() == POOL_SIZE;
-    NoiseMeter.Reading noiseBefore = NoiseMeter.read();
+    NoiseMeter.Reading noiseBefore = NoiseMeter.read(database.postmasterPid());
     try {
       if (withLimit) {
         for (int i = 0; i < client.count(); i++) {
@@ -274,7 +274,7 @@ final class BenchCommand implements Callable<Integer> {
             round, roundCount, p.getLast().opsPerSecond(), h.getLast().opsPerSecond(),
             withLimit ? String.format(Locale.ROOT, "  limit %,.0f", l.getLast().opsPerSecond()) : ""));
       }
-      double others = NoiseMeter.othersShare(noiseBefore, NoiseMeter.read());
+      double others = NoiseMeter.othersShare(noiseBefore, NoiseMeter.read(database.postmasterPid()));
       progress(err, String.format(Locale.ROOT, "  %-28s other processes used %.0f%% of the machine's CPU", name,
           others * 100));
       return new CaseResult(name, workload, client, p, h, l, withLimit ? null : limitReference, others);

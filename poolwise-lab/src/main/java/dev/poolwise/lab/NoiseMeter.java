@@ -12,9 +12,10 @@ import java.util.stream.Stream;
 
 /**
  * How busy the machine was with work that is not ours, for {@code bench}: between two readings, the CPU time the
- * whole machine spent ({@code /proc/stat}) minus what this JVM and its descendants (the embedded PostgreSQL's
- * backends) spent ({@code /proc/PID/stat}), as a share of all cores. Linux only; elsewhere {@link #read()} returns
- * null and the figure is reported as unknown.
+ * whole machine spent ({@code /proc/stat}, steal included) minus what this JVM, its descendants and the embedded
+ * PostgreSQL spent ({@code /proc/PID/stat}; the postmaster is named explicitly because pg_ctl daemonizes it and it
+ * is re-parented to init), as a share of all cores. Linux only; elsewhere {@link #read(Long)} returns null and the
+ * figure is reported as unknown.
  *
  * <p>Backends of a server the bench did not start ({@code --url}) count as "others": the figure is then an upper
  * bound on the noise.
@@ -26,7 +27,8 @@ final class NoiseMeter {
 
   private NoiseMeter() {}
 
-  static Reading read() {
+  /** A reading that counts {@code alsoOurs} (a process and its descendants; may be null) as ours. */
+  static Reading read(Long alsoOurs) {
     try {
       String cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst();
       String[] fields = cpu.trim().split("\\s+");
@@ -35,7 +37,7 @@ final class NoiseMeter {
         total += Long.parseLong(fields[i]);
       }
       long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle + iowait
-      return new Reading(total - idle, total, ourTicks());
+      return new Reading(total - idle, total, ourTicks(alsoOurs));
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -51,7 +53,7 @@ final class NoiseMeter {
   }
 
   /** utime + stime of this process and all its descendants (live ones; exited children are not counted). */
-  private static long ourTicks() throws IOException {
+  private static long ourTicks(Long alsoOurs) throws IOException {
     Map<Long, Long> parents = new HashMap<>();
     Map<Long, Long> ticks = new HashMap<>();
     try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
@@ -69,6 +71,9 @@ final class NoiseMeter {
       }
     }
     Set<Long> ours = new HashSet<>(List.of(ProcessHandle.current().pid()));
+    if (alsoOurs != null) {
+      ours.add(alsoOurs);
+    }
     boolean grew = true;
     while (grew) {
       grew = false;

@@ -524,7 +524,8 @@ final class BenchCommand implements Callable<Integer> {
   private void writeJson(Path file, List<CaseResult> results, String serverVersion, int roundCount, double warm,
       double measured, String loadBefore, String loadAfter, Instant started) throws IOException {
     Map<String, Object> root = new LinkedHashMap<>();
-    root.put("command", "./poolwise bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    // originalArgs() are the whole command line, sub-command name included
+    root.put("command", "./poolwise " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     root.put("quick", quick);
     root.put("started", started.toString());
     root.put("rounds", roundCount);

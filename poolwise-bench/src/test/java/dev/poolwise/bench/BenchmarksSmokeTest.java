@@ -44,4 +44,36 @@ class BenchmarksSmokeTest {
       benchmark.stopPool();
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"poolwise", "hikari"})
+  void poolCycle(String pool) throws Exception {
+    for (int size : new int[] {4, 64}) {
+      PoolCycleBenchmark benchmark = new PoolCycleBenchmark();
+      benchmark.pool = pool;
+      benchmark.poolSize = size;
+      benchmark.startPool();
+      try {
+        for (int i = 0; i < INVOCATIONS; i++) {
+          assertThat(benchmark.borrowReturn1Thread().isClosed()).isTrue();
+          assertThat(benchmark.borrowReturn2Threads().isClosed()).isTrue();
+          assertThat(benchmark.borrowReturn8Threads().isClosed()).isTrue();
+          assertThat(benchmark.borrowReturn32Threads().isClosed()).isTrue();
+          assertThat(benchmark.statement1Thread()).as("select 1 yields a result set").isTrue();
+          assertThat(benchmark.statement2Threads()).isTrue();
+          assertThat(benchmark.statement8Threads()).isTrue();
+          assertThat(benchmark.statement32Threads()).isTrue();
+        }
+      } finally {
+        benchmark.stopPool();
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void virtualThreadHarness() throws Exception {
+    // 50 virtual threads on a pool of 4 (so they queue), two short rounds per pool
+    var rounds = VirtualThreadHarness.run(50, 4, java.time.Duration.ofMillis(100), 2);
+    assertThat(rounds).hasSize(4).allSatisfy(round -> assertThat(round.opsPerSecond()).isPositive());
+  }
 }

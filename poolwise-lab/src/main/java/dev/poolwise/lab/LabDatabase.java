@@ -91,6 +91,22 @@ final class LabDatabase implements AutoCloseable {
     return embedded != null;
   }
 
+  /**
+   * The embedded server's postmaster process id (from {@code postmaster.pid} in its data directory), or null for a
+   * server the lab did not start or when it cannot be read. {@code bench} counts its CPU as the run's own.
+   */
+  Long postmasterPid() {
+    if (embedded == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(java.nio.file.Files.readAllLines(embedded.dataDirectory().resolve("postmaster.pid"))
+          .getFirst().trim());
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** A new connection for the workload's role (seeding, probes); the caller closes it. */
   Connection openAppConnection(String applicationName) throws SQLException {
     return DriverManager.getConnection(target.jdbcUrl(), target.connectionProperties(applicationName));

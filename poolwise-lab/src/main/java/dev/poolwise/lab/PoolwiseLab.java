@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "poolwise", mixinStandardHelpOptions = true, versionProvider = PoolwiseLab.Version.class,
     description = {"The Poolwise lab: measure pool topologies against a real PostgreSQL (embedded by default).",
         "Without a sub-command, runs 'compare'."},
-    subcommands = {CompareCommand.class, RunCommand.class, AdviseCommand.class, DoctorCommand.class,
+    subcommands = {CompareCommand.class, RunCommand.class, AdviseCommand.class, DoctorCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class PoolwiseLab implements Runnable {
 

@@ -1,0 +1,71 @@
+package dev.poolwise.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./poolwise bench}: arguments, figures and one tiny real run. No timing or throughput is asserted. */
+class BenchCommandTest {
+
+  @Test
+  void helpListsExamplesAndTheQuickMode() {
+    String help = captureStdout(() -> assertThat(PoolwiseLab.execute("bench", "--help")).isZero());
+    assertThat(help).contains("./poolwise bench --quick", "Examples:", "--clients", "no-pool limit");
+  }
+
+  @Test
+  void badClientsAreAUsageError() {
+    assertThat(PoolwiseLab.execute("bench", "--clients", "green:10")).isEqualTo(2);
+    assertThatThrownBy(() -> BenchCommand.Clients.parse("virtual:0")).hasMessageContaining("virtual:N");
+    assertThat(BenchCommand.Clients.parse("virtual:10000")).isEqualTo(new BenchCommand.Clients(true, 10000));
+  }
+
+  @Test
+  void medianAndSpread() {
+    assertThat(BenchCommand.median(new double[] {3, 1, 2})).isEqualTo(2);
+    assertThat(BenchCommand.median(new double[] {4, 1, 2, 3})).isEqualTo(2.5);
+    assertThat(BenchCommand.spread(new double[] {5, 1, 3})).containsExactly(3, 1, 5);
+  }
+
+  @Test
+  void aTinyRunWritesBenchJsonWithEveryField(@TempDir Path directory) throws Exception {
+    int exit = PoolwiseLab.execute("bench", "--quiet", "--workloads", "select1", "--clients", "platform:10,virtual:30",
+        "--rounds", "1", "--warmup", "0", "--seconds", "0.2", "--output-dir", directory.toString());
+    assertThat(exit).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(directory.resolve("bench.json").toFile());
+    assertThat(json.get("cases")).hasSize(2);
+    for (var c : json.get("cases")) {
+      for (String field : List.of("case", "poolwise_ops_s", "hikari_ops_s", "limit_ops_s", "ratio_vs_hikari",
+          "ratio_vs_limit", "acquire_wait_p99_ms", "acquire_wait_max_ms", "fifo_check")) {
+        assertThat(c.has(field)).as(field).isTrue();
+      }
+      assertThat(c.get("poolwise_ops_s").get("median").asDouble()).isPositive();
+    }
+    assertThat(json.get("cases").get(0).get("limit_ops_s").isNull()).isFalse();
+    assertThat(json.get("cases").get(1).get("limit_ops_s").isNull()).isTrue();
+    assertThat(json.get("cases").get(1).get("fifo_check").get("queue_length").asInt()).isEqualTo(20);
+    assertThat(json.get("command").asText()).isEqualTo("./poolwise bench --quiet --workloads select1 --clients"
+        + " platform:10,virtual:30 --rounds 1 --warmup 0 --seconds 0.2 --output-dir " + directory);
+    assertThat(Files.readString(directory.resolve("bench.json"))).contains("\"hikaricp\" : \"7.1.0\"");
+  }
+
+  private static String captureStdout(Runnable action) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setOut(original);
+    }
+    return buffer.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -77,11 +77,6 @@ final class WaiterQueue {
     return removed;
   }
 
-  /** The longest-waiting thread's enqueue time, or {@code -1} when nobody waits. */
-  long oldestEnqueuedNanos() {
-    return head == null ? -1 : head.enqueuedNanos;
-  }
-
   void addLast(Waiter waiter) {
     waiter.previous = tail;
     waiter.next = null;

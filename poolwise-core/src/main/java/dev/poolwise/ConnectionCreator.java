@@ -305,12 +305,7 @@ final class ConnectionCreator {
   }
 
   private long backoffNanos(int failures) {
-    long initial = settings.creationBackoffInitial().toNanos();
-    long max = settings.creationBackoffMax().toNanos();
-    int shift = Math.min(failures - 1, 30);
-    long base = initial > (max >> shift) ? max : Math.min(max, initial << shift);
-    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
-    return (long) (base * jitter);
+    return Backoff.nanos(settings.creationBackoffInitial(), settings.creationBackoffMax(), failures, 0.2);
   }
 
   /** Server said no in a way that will not change by itself within seconds. */

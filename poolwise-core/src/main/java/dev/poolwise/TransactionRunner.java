@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -95,11 +94,7 @@ final class TransactionRunner {
   }
 
   private static void backOff(RetryPolicy policy, int attempt) throws SQLException {
-    long initial = policy.initialBackoff().toNanos();
-    long max = policy.maxBackoff().toNanos();
-    int shift = Math.min(attempt - 1, 30);
-    long base = initial > (max >> shift) ? max : Math.min(max, initial << shift);
-    long jittered = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
+    long jittered = Backoff.nanos(policy.initialBackoff(), policy.maxBackoff(), attempt, 0.5);
     try {
       TimeUnit.NANOSECONDS.sleep(jittered);
     } catch (InterruptedException e) {

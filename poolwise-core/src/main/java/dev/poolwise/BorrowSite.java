@@ -29,8 +29,8 @@ final class BorrowSite extends Throwable {
     return copy;
   }
 
-  /** The pool's own frames at the top of a borrow stack: shown to nobody, so skipped. */
-  private static boolean isPoolInternal(String className) {
+  /** The pool's own frames at the top of a borrow stack: shown to nobody, so skipped (here and in the holder table). */
+  static boolean isPoolInternal(String className) {
     return className.equals(BorrowSite.class.getName()) || className.equals(ConnectionPool.class.getName())
         || className.equals(PoolwiseDataSource.class.getName());
   }

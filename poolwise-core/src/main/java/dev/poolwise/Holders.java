@@ -33,10 +33,6 @@ final class Holders {
       "org.springframework.cglib.", "org.hibernate.", "org.jooq.impl.", "org.jdbi.", "org.apache.ibatis.",
       "org.mybatis.", "com.zaxxer.", "org.junit.", "org.assertj."};
 
-  /** The pool's own classes on a borrow stack, above the caller. */
-  private static final String[] POOL_FRAMES = {
-      BorrowSite.class.getName(), ConnectionPool.class.getName(), PoolwiseDataSource.class.getName()};
-
   private static final int SQL_SHOWN = 120;
   private static final int GROUPS_SHOWN = 6;
 
@@ -96,7 +92,7 @@ final class Holders {
     }
     StackTraceElement[] frames = stack.getStackTrace();
     int first = 0;
-    while (first < frames.length && isOneOf(frames[first].getClassName(), POOL_FRAMES)) {
+    while (first < frames.length && BorrowSite.isPoolInternal(frames[first].getClassName())) {
       first++;
     }
     for (int i = first; i < frames.length; i++) {
@@ -108,15 +104,6 @@ final class Holders {
       }
     }
     return null;
-  }
-
-  private static boolean isOneOf(String className, String[] names) {
-    for (String name : names) {
-      if (className.equals(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean startsWithAny(String className, String[] prefixes) {

@@ -334,9 +334,7 @@ final class ConnectionPool implements ConnectionReleaser {
         return entry;
       }
       if (entry != null) {
-        long now = System.nanoTime();
-        endBorrowLocked(entry, now);
-        entry.lastReleasedNanos = now;
+        undoHandOutLocked(entry);
         next = offerLocked(entry);
       } else {
         dequeueLocked(waiter);
@@ -464,13 +462,26 @@ final class ConnectionPool implements ConnectionReleaser {
 
   /** Undoes {@link #handOutLocked}'s counting when a borrow ends (return, discard, reclaim). */
   private void endBorrowLocked(PoolEntry entry, long now) {
+    if (settings.diagnostics()) {
+      holdTimes.record(now - entry.acquiredNanos, now);
+    }
+    releaseCountsLocked(entry);
+  }
+
+  /**
+   * Takes back a hand-out the application never saw (the connection failed its check, or the waiter it
+   * was handed to was interrupted): no hold time to record, and it does not count as an acquisition.
+   */
+  private void undoHandOutLocked(PoolEntry entry) {
+    acquisitions--;
+    releaseCountsLocked(entry);
+  }
+
+  private void releaseCountsLocked(PoolEntry entry) {
     inUse--;
     laneHeld[entry.lane]--;
     if (entry.holding != null) {
       entry.holding.count--;
-    }
-    if (settings.diagnostics()) {
-      holdTimes.record(now - entry.acquiredNanos, now);
     }
     entry.endBorrow();
   }
@@ -674,8 +685,7 @@ final class ConnectionPool implements ConnectionReleaser {
   private void discard(PoolEntry entry, String reason) {
     lock.lock();
     try {
-      acquisitions--; // it never reached the application
-      endBorrowLocked(entry, System.nanoTime());
+      undoHandOutLocked(entry);
       removeLocked(entry);
     } finally {
       lock.unlock();

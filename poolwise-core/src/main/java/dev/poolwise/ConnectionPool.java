@@ -26,19 +26,32 @@ import org.slf4j.LoggerFactory;
  * {@link Verdicts}.
  *
  * <h2>Concurrency</h2>
- * One {@link ReentrantLock} guards all pool state: the idle stack, the waiter queues, the set of
- * entries, the counters and every entry's borrow bookkeeping. Every critical section is O(1) on the hot
- * path (pop or push one idle entry, link or unlink one waiter, bump a few counters) and never does I/O,
- * so the lock is held for tens of nanoseconds. A {@code ReentrantLock} rather than {@code synchronized}
- * because a virtual thread blocked on it unmounts instead of pinning its carrier (on JDK 21–23), and
- * because waiting happens outside it.
+ * Two paths. <b>The uncontended path takes no lock</b>: while nobody waits, a borrower claims an idle
+ * entry with one compare-and-set on the entry's state ({@link PoolEntry#tryClaim}) and a returner
+ * publishes it idle again with one volatile write; each entry carries its own borrow count and timing
+ * rings, so two threads borrowing two connections write no common cache line (the ownership protocol is
+ * in {@link PoolEntry}). <b>Everything else runs under one {@link ReentrantLock}</b>: the waiter queues,
+ * the set of entries (a copy-on-write array, replaced under the lock, read without it), creation,
+ * removal, lanes, suspension, and every decision that involves a waiter. Critical sections are O(1) or
+ * O(pool size) scans of at most a few dozen entries, and never do I/O. A {@code ReentrantLock} rather
+ * than {@code synchronized} because a virtual thread blocked on it unmounts instead of pinning its
+ * carrier (on JDK 21–23), and because waiting happens outside it.
+ *
+ * <p>The two paths meet through the volatile {@link #waiting} count, a Dekker-style handshake: a
+ * borrower that must wait increments {@code waiting} under the lock <em>before</em> it looks for an idle
+ * entry; a lock-free returner publishes its entry idle <em>before</em> it reads {@code waiting}. With
+ * volatile (sequentially consistent) accesses at least one of them sees the other: either the waiter
+ * finds the entry, or the returner sees the waiter and takes the lock to hand the entry over. So no
+ * connection sits idle next to a parked waiter once the returner is done. The same handshake with
+ * {@link #closed} lets a returner that raced {@code close()} close its connection.
  *
  * <p>Fairness is strict FIFO with direct hand-over, which is what makes the pool fair without a fair
- * lock: a returning connection goes straight to the oldest waiter that may have it ({@link #offerLocked});
- * it is never put where a newcomer could grab it while such a waiter exists. A newcomer takes an idle
- * connection only when nobody it would overtake is waiting. This invariant holds whenever the lock is
- * free: <em>the idle stack is empty, or no waiter could be served</em>. Waiters park with
- * {@link LockSupport#parkNanos} (no spinning) and are unparked after the lock is released.
+ * lock: while anyone waits, the lock-free path is shut (a newcomer reads {@code waiting > 0} and queues
+ * behind), a returning connection goes straight to the oldest waiter that may have it
+ * ({@link #offerLocked}), and a newcomer takes an idle connection only when nobody it would overtake is
+ * waiting. A borrower that read {@code waiting == 0} just before a waiter queued may still take an idle
+ * entry: it arrived first, so that is FIFO too. Waiters park with {@link LockSupport#parkNanos} (no
+ * spinning) and are unparked after the lock is released.
  *
  * <p>Lanes: queue 0 is the default lane, unlimited and served first; each named lane has its own FIFO
  * queue and a cap on the connections it may hold. A lane waiter is served only when no default-lane
@@ -46,8 +59,11 @@ import org.slf4j.LoggerFactory;
  * goes first. A waiter blocked by its lane's cap is not "servable", so idle connections may sit
  * next to it, which is the point of the cap.
  *
- * <p>Idle connections form a stack: most recently used first, so a lightly loaded pool keeps reusing
- * a few warm connections and the rest age out through the idle timeout.
+ * <p>Which idle connection: the one this thread returned last if it is idle (the warmest for this thread,
+ * and the reason two platform threads do not fight over one entry), else the first idle one in creation
+ * order. The fixed order is what lets a lightly loaded pool keep reusing a few connections while the
+ * rest age out through the idle timeout; it is most-recently-used within a thread and a stable
+ * preference across threads, without a shared stack head that every borrow would write.
  *
  * <h2>Failure modes</h2>
  * A waiter that times out or is interrupted removes itself under the lock; if a connection was handed
@@ -64,7 +80,7 @@ final class ConnectionPool implements ConnectionReleaser {
   private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
 
   /** With {@link StackCapture#SAMPLED}, one borrow in this many records its stack. */
-  private static final int STACK_SAMPLE_INTERVAL = 256;
+  private static final int STACK_SAMPLE_INTERVAL = 256; // a power of two
   /** The verdict is logged at most this often while timeouts keep happening. */
   private static final long VERDICT_LOG_INTERVAL_NANOS = 10_000_000_000L;
   /** Multiple-acquisition warnings are logged at most this often. */
@@ -82,29 +98,32 @@ final class ConnectionPool implements ConnectionReleaser {
   /** Connections each lane may hold; {@code Integer.MAX_VALUE} for the default lane. */
   private final int[] laneLimits;
 
-  /** Guards every field below that is not final or volatile, and the borrow bookkeeping of every entry. */
+  /** Guards every field below that is not final or volatile. */
   final ReentrantLock lock = new ReentrantLock();
   private final Condition allReturned = lock.newCondition();
-  /** Idle entries, most recently used at the head. */
-  private final ArrayDeque<PoolEntry> idle = new ArrayDeque<>();
+  /**
+   * Every entry counted in {@code total} (idle, borrowed or reserved by the housekeeper), in creation
+   * order. Replaced (never mutated) under the lock; read without it by the lock-free paths.
+   */
+  private volatile PoolEntry[] connections = new PoolEntry[0];
   /** One FIFO queue per lane; index 0 is the default lane. */
   private final WaiterQueue[] queues;
-  /** Connections held per lane. */
+  /** Connections held per named lane (index 0, the default lane, is not counted: it has no cap). */
   private final int[] laneHeld;
-  /** Every entry counted in {@code total}: idle, in use or reserved by the housekeeper. */
-  private final Set<PoolEntry> entries = new HashSet<>();
-  private int inUse;
-  /** Idle entries taken out of the stack by the housekeeper for a keepalive check. */
-  private int reserved;
-  private int waiting;
+  /**
+   * Threads queued in any lane. Written under the lock, read without it: non-zero shuts the lock-free
+   * borrow path and sends returners through the lock (see the class comment).
+   */
+  private volatile int waiting;
   /** Connections held by threads that are waiting for another one (pool-locking detection). */
   private int heldByWaiters;
-  private boolean closed;
-  private boolean suspended;
-  private long acquisitions;
+  private volatile boolean closed;
+  private volatile boolean suspended;
+  /** Acquisitions, holds and waits of connections that have left the pool (live ones count their own). */
+  private long retiredAcquisitions;
+  private final RecentTimings retiredHoldTimes = new RecentTimings();
+  private final RecentTimings retiredWaitTimes = new RecentTimings();
   private long timeouts;
-  private final RecentTimings holdTimes = new RecentTimings();
-  private final RecentTimings waitTimes = new RecentTimings();
   private long lastVerdictLogNanos;
   /** Connections closed, by {@link PoolSnapshot.EvictionCause} ordinal; counted from any thread. */
   private final java.util.concurrent.atomic.AtomicLongArray evictions =
@@ -112,8 +131,6 @@ final class ConnectionPool implements ConnectionReleaser {
   private final java.util.concurrent.atomic.AtomicLong leaksReported = new java.util.concurrent.atomic.AtomicLong();
   /** Set once a timeout or leak was seen: from then on SAMPLED captures every borrow's stack. */
   private volatile boolean captureAllStacks;
-  /** Racy on purpose: a sampling counter, where a lost increment only shifts which borrow is sampled. */
-  private int borrowsSinceStack;
   private volatile long lastMultipleAcquisitionLogNanos;
   /** {@code false} until the first acquire in {@link StartMode#LAZY}; no background filling before. */
   private volatile boolean started;
@@ -208,7 +225,10 @@ final class ConnectionPool implements ConnectionReleaser {
     int lane = work.lane == null ? 0 : laneOf(work.lane);
     ThreadWork.Holding holding = work.holdingFor(poolKey);
     while (true) {
-      PoolEntry entry = borrow(startNanos, deadline, work.tag, lane, holding);
+      PoolEntry fast = lane == 0
+          && (holding.count() == 0 || settings.multipleAcquisition() == MultipleAcquisition.ALLOW)
+          ? takeIdleWithoutLock(startNanos, work.tag, holding) : null;
+      PoolEntry entry = fast != null ? fast : borrow(startNanos, deadline, work.tag, lane, holding);
       if (isUsable(entry)) {
         if (settings.diagnostics()) {
           recordAcquisitionSite(entry);
@@ -233,6 +253,38 @@ final class ConnectionPool implements ConnectionReleaser {
     return index;
   }
 
+  /**
+   * The lock-free path: while nobody waits and the pool is open and not suspended, claim an idle entry
+   * (this thread's previous one first). Returns {@code null} when the locked path must decide.
+   */
+  private PoolEntry takeIdleWithoutLock(long startNanos, String tag, ThreadWork.Holding holding) {
+    if (waiting != 0 || suspended || closed) {
+      return null;
+    }
+    PoolEntry entry = claimIdle(holding.lastReturned);
+    if (entry != null) {
+      long now = System.nanoTime();
+      handOut(entry, Thread.currentThread(), tag, 0, holding, now, now - startNanos);
+    }
+    return entry;
+  }
+
+  /**
+   * Claims an idle entry: {@code preferred} if it is idle, else the first idle one in creation order.
+   * Returns {@code null} when none is idle. The caller owns the claimed entry and must hand it out.
+   */
+  private PoolEntry claimIdle(PoolEntry preferred) {
+    if (preferred != null && preferred.tryClaim()) {
+      return preferred;
+    }
+    for (PoolEntry entry : connections) {
+      if (entry.tryClaim()) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
   private PoolEntry borrow(long startNanos, long deadline, String tag, int lane, ThreadWork.Holding holding)
       throws SQLException {
     Thread thread = Thread.currentThread();
@@ -244,32 +296,40 @@ final class ConnectionPool implements ConnectionReleaser {
       if (closed) {
         throw closedException();
       }
-      if (holding.count > 0) {
+      int held = holding.count();
+      if (held > 0) {
         if (settings.multipleAcquisition() == MultipleAcquisition.FAIL) {
-          throw multipleAcquisitionRefused(thread, tag, holding.count);
+          throw multipleAcquisitionRefused(thread, tag, held);
         }
         warnMultiple = settings.multipleAcquisition() == MultipleAcquisition.WARN;
       }
+      // Announce the wait before looking at the idle entries: a lock-free returner publishes its entry
+      // idle before it reads `waiting`, so either we see that entry now or it sees us and hands it over.
+      waiting++;
       if (mayTakeIdleLocked(lane)) {
-        PoolEntry entry = idle.pollFirst();
+        PoolEntry entry = claimIdle(holding.lastReturned);
         if (entry != null) {
+          waiting--;
           long now = System.nanoTime();
-          handOutLocked(entry, thread, tag, lane, holding, now, now - startNanos);
+          if (lane != 0) {
+            laneHeld[lane]++;
+          }
+          handOut(entry, thread, tag, lane, holding, now, now - startNanos);
           if (warnMultiple) {
-            warnMultipleAcquisition(thread, tag, holding.count - 1);
+            warnMultipleAcquisition(thread, tag, held);
           }
           return entry;
         }
       }
-      SQLException refusal = entries.isEmpty() ? creator.refusalInBackoffLocked() : null;
+      SQLException refusal = connections.length == 0 ? creator.refusalInBackoffLocked() : null;
       if (refusal != null) {
         // The server refused us outright (authentication, unknown database) moments ago and the pool has
         // no connection to hand over: waiting out acquireTimeout could not end differently.
+        waiting--;
         throw rethrownForThisThread(refusal);
       }
       waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding);
       queues[lane].addLast(waiter);
-      waiting++;
       heldByWaiters += waiter.heldWhenQueued;
       if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
         lockedOut = breakPoolLockLocked();
@@ -280,7 +340,7 @@ final class ConnectionPool implements ConnectionReleaser {
       lock.unlock();
     }
     if (warnMultiple) {
-      warnMultipleAcquisition(thread, tag, holding.count);
+      warnMultipleAcquisition(thread, tag, waiter.heldWhenQueued);
     }
     lockedOut.forEach(ConnectionPool::wake);
     return awaitHandOver(waiter, startNanos, deadline);
@@ -437,51 +497,60 @@ final class ConnectionPool implements ConnectionReleaser {
     if (capture == StackCapture.OFF || !settings.diagnostics()) {
       return;
     }
-    if (capture == StackCapture.ALWAYS || captureAllStacks || ++borrowsSinceStack >= STACK_SAMPLE_INTERVAL) {
-      borrowsSinceStack = 0;
+    // SAMPLED: every STACK_SAMPLE_INTERVAL-th borrow of each connection (its own counter: no shared write).
+    if (capture == StackCapture.ALWAYS || captureAllStacks || (entry.borrows & (STACK_SAMPLE_INTERVAL - 1)) == 1) {
       entry.acquisitionStack = new BorrowSite();
     }
   }
 
   /* --- Hand-out and return bookkeeping --- */
 
-  private void handOutLocked(PoolEntry entry, Thread thread, String tag, int lane, ThreadWork.Holding holding,
+  /**
+   * Writes a claimed entry's borrow bookkeeping and publishes it in use. Runs on whoever claimed it (the
+   * borrower on the lock-free path, the lock holder when it serves a waiter); lane counts for named lanes
+   * are the caller's business, under the lock.
+   */
+  private void handOut(PoolEntry entry, Thread thread, String tag, int lane, ThreadWork.Holding holding,
       long now, long waitNanos) {
-    entry.state = PoolEntry.IN_USE;
-    inUse++;
-    laneHeld[lane]++;
     if (holding != null) {
-      holding.count++;
+      holding.add(1);
     }
     entry.beginBorrow(thread, tag, lane, holding, now);
-    acquisitions++;
+    entry.borrows++;
     if (settings.diagnostics()) {
-      waitTimes.record(waitNanos, now);
+      entry.waitTimes.record(waitNanos, now);
     }
+    entry.publish(PoolEntry.IN_USE);
   }
 
-  /** Undoes {@link #handOutLocked}'s counting when a borrow ends (return, discard, reclaim). */
-  private void endBorrowLocked(PoolEntry entry, long now) {
+  /** Ends a borrow's bookkeeping (return, reclaim): hold time, the holder's count. Needs the lock for named lanes. */
+  private void endBorrow(PoolEntry entry, long now) {
     if (settings.diagnostics()) {
-      holdTimes.record(now - entry.acquiredNanos, now);
+      entry.holdTimes.record(now - entry.acquiredNanos, now);
     }
-    releaseCountsLocked(entry);
+    releaseCounts(entry);
   }
 
   /**
    * Takes back a hand-out the application never saw (the connection failed its check, or the waiter it
    * was handed to was interrupted): no hold time to record, and it does not count as an acquisition.
+   * Called under the lock by the thread the entry was handed to.
    */
   private void undoHandOutLocked(PoolEntry entry) {
-    acquisitions--;
-    releaseCountsLocked(entry);
+    entry.borrows--;
+    releaseCounts(entry);
   }
 
-  private void releaseCountsLocked(PoolEntry entry) {
-    inUse--;
-    laneHeld[entry.lane]--;
-    if (entry.holding != null) {
-      entry.holding.count--;
+  private void releaseCounts(PoolEntry entry) {
+    if (entry.lane != 0) {
+      laneHeld[entry.lane]--; // named lanes are only ever borrowed and returned under the lock
+    }
+    ThreadWork.Holding holding = entry.holding;
+    if (holding != null) {
+      holding.add(-1);
+      if (holding.thread == Thread.currentThread()) {
+        holding.lastReturned = entry; // the borrower's own return: where it looks first next time
+      }
     }
     entry.endBorrow();
   }
@@ -504,22 +573,60 @@ final class ConnectionPool implements ConnectionReleaser {
       reason = "max lifetime reached";
     }
     if (settings.diagnostics()) {
-      // Outside the lock: committing a JFR event is cheap, but not free while a recording runs. The
-      // fields were written by the hand-out, usually on this same thread.
+      // Committing a JFR event is cheap, but not free while a recording runs. The fields were written by
+      // the hand-out, usually on this same thread.
       PoolEvents.released(settings.poolName(), entry.tag, now - entry.acquiredNanos);
     }
     PoolListener[] registered = listeners;
-    if (registered.length > 0 && entry.state != PoolEntry.REMOVED) {
+    if (registered.length > 0 && entry.state() != PoolEntry.REMOVED) {
       long held = now - entry.acquiredNanos;
       notifyAll(registered, listener -> listener.released(held));
     }
+    if (reason == null && entry.lane == 0 && waiting == 0 && !closed) {
+      releaseWithoutLock(entry, now);
+    } else {
+      releaseLocked(entry, now, reason);
+    }
+  }
+
+  /**
+   * The lock-free return: nobody was waiting when we looked, so publish the entry idle; then look again
+   * (the handshake in the class comment) and take the lock only if a waiter or a close slipped in.
+   */
+  private void releaseWithoutLock(PoolEntry entry, long now) {
+    if (!entry.transition(PoolEntry.IN_USE, PoolEntry.RETURNING)) {
+      return; // reclaimed as a leak while borrowed; the pool already replaced it
+    }
+    endBorrow(entry, now);
+    entry.lastReleasedNanos = now;
+    entry.publish(PoolEntry.IDLE);
+    if (waiting != 0 || closed) {
+      List<Waiter> next;
+      List<PoolEntry> closing = List.of();
+      lock.lock();
+      try {
+        if (closed) {
+          closing = removeIdleLocked();
+          next = List.of();
+        } else {
+          next = serveAllLocked();
+        }
+      } finally {
+        lock.unlock();
+      }
+      next.forEach(ConnectionPool::wake);
+      closing.forEach(closed -> closeConnection(closed, "pool closed"));
+    }
+  }
+
+  private void releaseLocked(PoolEntry entry, long now, String reason) {
     List<Waiter> next = List.of();
     lock.lock();
     try {
-      if (entry.state == PoolEntry.REMOVED) {
+      if (!entry.transition(PoolEntry.IN_USE, PoolEntry.RETURNING)) {
         return; // reclaimed as a leak while borrowed; the pool already replaced it
       }
-      endBorrowLocked(entry, now);
+      endBorrow(entry, now);
       if (closed) {
         reason = "pool closed";
       }
@@ -538,6 +645,18 @@ final class ConnectionPool implements ConnectionReleaser {
     }
   }
 
+  /** Removes every idle entry (the pool is closed); returns them for closing outside the lock. */
+  private List<PoolEntry> removeIdleLocked() {
+    List<PoolEntry> removed = new ArrayList<>();
+    for (PoolEntry entry : connections) {
+      if (entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED)) {
+        removeLocked(entry);
+        removed.add(entry);
+      }
+    }
+    return removed;
+  }
+
   /**
    * Puts a usable entry back and serves whoever may now be served: the oldest default-lane waiter,
    * else the longest-waiting lane waiter whose lane is below its cap. Returns the waiters to unpark
@@ -547,13 +666,17 @@ final class ConnectionPool implements ConnectionReleaser {
   List<Waiter> offerLocked(PoolEntry entry) {
     if (closed) {
       // Only reachable on shutdown edges (an interrupted waiter passing on a hand-over, a keepalive
-      // check finishing): the entry must not land in the idle stack of a closed pool.
+      // check finishing): the entry must not become idle in a closed pool.
       removeLocked(entry);
       closeConnection(entry, "pool closed");
       return List.of();
     }
-    entry.state = PoolEntry.IDLE;
-    idle.addFirst(entry);
+    entry.publish(PoolEntry.IDLE);
+    return serveAllLocked();
+  }
+
+  /** Serves waiters from the idle entries for as long as both remain; returns the waiters to unpark. */
+  private List<Waiter> serveAllLocked() {
     if (waiting == 0) {
       return List.of();
     }
@@ -570,9 +693,9 @@ final class ConnectionPool implements ConnectionReleaser {
     return served;
   }
 
-  /** Hands the head of the idle stack to the next servable waiter, if there is one. */
+  /** Hands an idle entry to the next servable waiter, if there are both. */
   private Waiter serveOneLocked() {
-    if (waiting == 0 || suspended || idle.isEmpty()) {
+    if (waiting == 0 || suspended) {
       return null;
     }
     Waiter waiter = queues[0].peekFirst();
@@ -588,10 +711,16 @@ final class ConnectionPool implements ConnectionReleaser {
         return null;
       }
     }
+    PoolEntry entry = claimIdle(null);
+    if (entry == null) {
+      return null;
+    }
     dequeueLocked(waiter);
-    PoolEntry entry = idle.pollFirst();
+    if (waiter.lane != 0) {
+      laneHeld[waiter.lane]++;
+    }
     long now = System.nanoTime();
-    handOutLocked(entry, waiter.thread, waiter.tag, waiter.lane, waiter.holding, now, now - waiter.enqueuedNanos);
+    handOut(entry, waiter.thread, waiter.tag, waiter.lane, waiter.holding, now, now - waiter.enqueuedNanos);
     waiter.handedOver = entry;
     return waiter;
   }
@@ -609,8 +738,10 @@ final class ConnectionPool implements ConnectionReleaser {
    * belongs to a thread that is itself waiting for another one: nobody will ever return one.
    */
   private boolean isPoolLockedLocked() {
-    return inUse > 0 && heldByWaiters >= inUse && idle.isEmpty() && reserved == 0
-        && entries.size() >= settings.maxSize();
+    PoolEntry[] all = connections;
+    int borrowed = countBorrowed(all);
+    // Every entry borrowed (none idle or reserved) and the pool at its maximum.
+    return borrowed > 0 && heldByWaiters >= borrowed && borrowed == all.length && all.length >= settings.maxSize();
   }
 
   /** Fails every waiter that holds a connection, with the explanation; returns them for unparking. */
@@ -630,7 +761,7 @@ final class ConnectionPool implements ConnectionReleaser {
     int perThread = mostHeld + 1;
     int safeSize = threadsInvolved * (perThread - 1) + 1;
     SQLTransientConnectionException explanation = new SQLTransientConnectionException("Pool '"
-        + settings.poolName() + "' is locked: all " + inUse + " borrowed connections are held by " + threadsInvolved
+        + settings.poolName() + "' is locked: all " + countBorrowed(connections) + " borrowed connections are held by " + threadsInvolved
         + " thread(s) that are each waiting for another connection from the same pool, so none will ever be"
         + " returned (pool-locking deadlock). Failing these waits now instead of after acquireTimeout. Fix the"
         + " code so that it does not hold a connection while asking for a second one (pass the first one down,"
@@ -673,11 +804,14 @@ final class ConnectionPool implements ConnectionReleaser {
    */
   List<Waiter> addCreatedLocked(PoolEntry entry) {
     if (closed) {
-      entry.state = PoolEntry.REMOVED;
+      entry.markRemoved();
       closeConnection(entry, "pool closed while connecting");
       return List.of();
     }
-    entries.add(entry);
+    PoolEntry[] all = connections;
+    PoolEntry[] grown = java.util.Arrays.copyOf(all, all.length + 1);
+    grown[all.length] = entry;
+    connections = grown;
     return offerLocked(entry);
   }
 
@@ -693,15 +827,30 @@ final class ConnectionPool implements ConnectionReleaser {
     closeConnection(entry, reason);
   }
 
-  /** Forgets an entry (no longer counted in total) and lets the creator refill if there is demand. */
+  /**
+   * Forgets an entry (no longer counted in total) and lets the creator refill if there is demand. The
+   * caller owns the entry: it is borrowed by the caller, reserved, being returned, or already moved from
+   * idle to removed by the caller's compare-and-set (an idle entry may be claimed at any moment).
+   */
   void removeLocked(PoolEntry entry) {
-    if (entry.state == PoolEntry.IDLE) {
-      idle.remove(entry);
-    } else if (entry.state == PoolEntry.RESERVED) {
-      reserved--;
+    entry.markRemoved();
+    PoolEntry[] all = connections;
+    int at = -1;
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] == entry) {
+        at = i;
+        break;
+      }
     }
-    entry.state = PoolEntry.REMOVED;
-    entries.remove(entry);
+    if (at >= 0) {
+      PoolEntry[] shrunk = new PoolEntry[all.length - 1];
+      System.arraycopy(all, 0, shrunk, 0, at);
+      System.arraycopy(all, at + 1, shrunk, at, all.length - at - 1);
+      connections = shrunk;
+      retiredAcquisitions += entry.borrows;
+      retiredHoldTimes.addAll(entry.holdTimes);
+      retiredWaitTimes.addAll(entry.waitTimes);
+    }
     if (closed) {
       allReturned.signalAll();
     } else {
@@ -719,11 +868,31 @@ final class ConnectionPool implements ConnectionReleaser {
   // Accessors for the creator and housekeeper; all require the lock.
 
   int totalLocked() {
-    return entries.size();
+    return connections.length;
   }
 
   int idleCountLocked() {
-    return idle.size() + reserved;
+    return countIn(connections, PoolEntry.IDLE) + countIn(connections, PoolEntry.RESERVED);
+  }
+
+  private static int countIn(PoolEntry[] all, int state) {
+    int count = 0;
+    for (PoolEntry entry : all) {
+      if (entry.state() == state) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static int countBorrowed(PoolEntry[] all) {
+    int count = 0;
+    for (PoolEntry entry : all) {
+      if (PoolEntry.isBorrowed(entry.state())) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Waiters that could be served if a connection were available now (lane caps considered). */
@@ -746,18 +915,28 @@ final class ConnectionPool implements ConnectionReleaser {
     return started;
   }
 
-  /** Idle entries, least recently used first, for the housekeeper to inspect. */
+  /**
+   * The entries (idle at the time of the call, least recently returned first) for the housekeeper to
+   * inspect. They may be borrowed a moment later: act on one only through {@link #removeIdleLocked(PoolEntry, long)}
+   * or {@link #reserveLocked(PoolEntry, long)} with the state word read before deciding.
+   */
   List<PoolEntry> idleOldestFirstLocked() {
-    List<PoolEntry> list = new ArrayList<>(idle);
-    java.util.Collections.reverse(list);
+    List<PoolEntry> list = new ArrayList<>();
+    for (PoolEntry entry : connections) {
+      if (entry.state() == PoolEntry.IDLE) {
+        list.add(entry);
+      }
+    }
+    long now = System.nanoTime();
+    list.sort((a, b) -> Long.compare(a.lastReleasedNanos - now, b.lastReleasedNanos - now));
     return list;
   }
 
-  /** Borrowed entries, for the housekeeper's leak check. */
+  /** Entries in use now, for the housekeeper's leak check (read each one's state word before its fields). */
   List<PoolEntry> borrowedLocked() {
-    List<PoolEntry> borrowed = new ArrayList<>(inUse);
-    for (PoolEntry entry : entries) {
-      if (entry.state == PoolEntry.IN_USE) {
+    List<PoolEntry> borrowed = new ArrayList<>();
+    for (PoolEntry entry : connections) {
+      if (entry.state() == PoolEntry.IN_USE) {
         borrowed.add(entry);
       }
     }
@@ -765,14 +944,31 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   /**
-   * Takes a borrowed entry away from its borrower (leak reclaim): it stops counting at once, so the
-   * pool can replace it; its eventual return is ignored. The caller aborts the physical connection.
+   * Removes an idle entry if it is still in the state {@code observedWord} (not borrowed since the
+   * caller looked at it); returns whether it did.
    */
-  void reclaimLocked(PoolEntry entry, String reason) {
+  boolean removeIdleLocked(PoolEntry entry, long observedWord) {
+    if (PoolEntry.stateOf(observedWord) != PoolEntry.IDLE || !entry.compareAndSet(observedWord, PoolEntry.REMOVED)) {
+      return false;
+    }
+    removeLocked(entry);
+    return true;
+  }
+
+  /**
+   * Takes a borrowed entry away from its borrower (leak reclaim) if it is still the borrow the caller
+   * observed as {@code observedWord}: it stops counting at once, so the pool can replace it; its eventual
+   * return is ignored. The caller aborts the physical connection. Returns whether it reclaimed.
+   */
+  boolean reclaimLocked(PoolEntry entry, long observedWord, String reason) {
+    if (PoolEntry.stateOf(observedWord) != PoolEntry.IN_USE || !entry.compareAndSet(observedWord, PoolEntry.REMOVED)) {
+      return false; // returned (or being returned) meanwhile: not a leak any more
+    }
     entry.markForEviction(reason);
     countEviction(PoolSnapshot.EvictionCause.LEAK_RECLAIMED);
-    endBorrowLocked(entry, System.nanoTime());
+    endBorrow(entry, System.nanoTime());
     removeLocked(entry);
+    return true;
   }
 
   /** Marks that a leak was reported: SAMPLED stack capture switches to every borrow. */
@@ -788,11 +984,12 @@ final class ConnectionPool implements ConnectionReleaser {
     }
   }
 
-  /** Takes an idle entry out of the stack for a keepalive check; it still counts as idle. */
-  void reserveLocked(PoolEntry entry) {
-    idle.remove(entry);
-    entry.state = PoolEntry.RESERVED;
-    reserved++;
+  /**
+   * Takes an idle entry aside for a keepalive check if it was not borrowed since the caller read
+   * {@code observedWord}; it still counts as idle. Returns whether it did.
+   */
+  boolean reserveLocked(PoolEntry entry, long observedWord) {
+    return PoolEntry.stateOf(observedWord) == PoolEntry.IDLE && entry.compareAndSet(observedWord, PoolEntry.RESERVED);
   }
 
   /** Returns a reserved entry after a successful keepalive check. */
@@ -802,7 +999,6 @@ final class ConnectionPool implements ConnectionReleaser {
       closeConnection(entry, "pool closed");
       return List.of();
     }
-    reserved--;
     return offerLocked(entry);
   }
 
@@ -837,7 +1033,8 @@ final class ConnectionPool implements ConnectionReleaser {
 
   private PoolSnapshot snapshotLocked() {
     long now = System.nanoTime();
-    int total = entries.size();
+    PoolEntry[] all = connections;
+    int total = all.length;
     long oldestEnqueued = 0;
     boolean anyWaiter = false;
     for (WaiterQueue queue : queues) {
@@ -847,22 +1044,38 @@ final class ConnectionPool implements ConnectionReleaser {
         anyWaiter = true;
       }
     }
-    List<PoolSnapshot.Holder> holders = List.of();
-    if (settings.diagnostics() && inUse > 0) {
-      long leakNanos = settings.leakThreshold().toNanos();
-      List<PoolSnapshot.Holder> list = new ArrayList<>(inUse);
-      for (PoolEntry entry : entries) {
-        if (entry.state == PoolEntry.IN_USE) {
-          list.add(Holders.describe(entry, now, leakNanos, laneNames[entry.lane]));
+    // One pass over the entries: each is read once, so active + idle == total even while lock-free
+    // borrows and returns go on; a borrow that is being written or closed (claimed, returning) is active.
+    int active = 0;
+    long acquisitions = retiredAcquisitions;
+    List<RecentTimings> holdSources = new ArrayList<>(total + 1);
+    List<RecentTimings> waitSources = new ArrayList<>(total + 1);
+    holdSources.add(retiredHoldTimes);
+    waitSources.add(retiredWaitTimes);
+    List<PoolSnapshot.Holder> holders = new ArrayList<>();
+    long leakNanos = settings.leakThreshold().toNanos();
+    for (PoolEntry entry : all) {
+      long word = entry.stateWord();
+      int state = PoolEntry.stateOf(word);
+      acquisitions += entry.borrows;
+      holdSources.add(entry.holdTimes);
+      waitSources.add(entry.waitTimes);
+      if (PoolEntry.isBorrowed(state)) {
+        active++;
+        if (state == PoolEntry.IN_USE && settings.diagnostics()) {
+          PoolSnapshot.Holder holder = Holders.describe(entry, now, leakNanos, laneNames[entry.lane]);
+          if (entry.stateWord() == word) { // still the same borrow: the fields described belong together
+            holders.add(holder);
+          }
         }
       }
-      list.sort(Comparator.comparing(PoolSnapshot.Holder::heldFor).reversed());
-      holders = List.copyOf(list);
     }
+    holders.sort(Comparator.comparing(PoolSnapshot.Holder::heldFor).reversed());
     return new PoolSnapshot(settings.poolName(), Instant.now(), settings.maxSize(), settings.minIdle(), total,
-        inUse, idle.size() + reserved, waiting, creator.pendingLocked(),
+        active, total - active, waiting, creator.pendingLocked(),
         anyWaiter ? Duration.ofNanos(now - oldestEnqueued) : Duration.ZERO, acquisitions, timeouts,
-        holdTimes.stats(now), waitTimes.stats(now), holders, creator.createdLocked(), creator.failuresLocked(),
+        RecentTimings.stats(holdSources, now), RecentTimings.stats(waitSources, now), List.copyOf(holders),
+        creator.createdLocked(), creator.failuresLocked(),
         creator.creationTimesLocked(now), leaksReported.get(), evictionCounts());
   }
 
@@ -893,18 +1106,49 @@ final class ConnectionPool implements ConnectionReleaser {
    * all hold. Consistent because it runs under the lock.
    */
   List<String> invariantViolations() {
+    // Lock-free borrows and returns go on while this runs, and a returner that published its entry idle
+    // a moment ago may not yet have taken the lock to serve a waiter. Such transient states pass within
+    // microseconds; a violation that persists for 100 ms of re-checks is real.
+    List<String> violations = invariantViolationsOnce();
+    long deadline = System.nanoTime() + 100_000_000L;
+    while (!violations.isEmpty() && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(1_000_000L);
+      violations = invariantViolationsOnce();
+    }
+    return violations;
+  }
+
+  private List<String> invariantViolationsOnce() {
     lock.lock();
     try {
       List<String> violations = new ArrayList<>();
-      int total = entries.size();
-      if (inUse + idle.size() + reserved != total) {
-        violations.add("active " + inUse + " + idle " + idle.size() + " + reserved " + reserved + " != total " + total);
+      PoolEntry[] all = connections;
+      int total = all.length;
+      int idle = 0;
+      int borrowed = 0;
+      int[] heldPerLane = new int[laneHeld.length];
+      Set<PoolEntry> seen = new HashSet<>();
+      for (PoolEntry entry : all) {
+        if (!seen.add(entry)) {
+          violations.add(entry + " is twice in the pool");
+        }
+        int state = entry.state();
+        if (state == PoolEntry.IDLE) {
+          idle++;
+        } else if (PoolEntry.isBorrowed(state)) {
+          borrowed++;
+          if (state == PoolEntry.IN_USE) {
+            heldPerLane[entry.lane]++;
+          }
+        } else if (state != PoolEntry.RESERVED) {
+          violations.add(entry + " is counted in the pool but has state " + state);
+        }
       }
       if (total + creator.pendingLocked() > settings.maxSize()) {
         violations.add("total " + total + " + connecting " + creator.pendingLocked() + " > max " + settings.maxSize());
       }
-      if (!idle.isEmpty() && servableWaitingLocked() > 0) {
-        violations.add(idle.size() + " idle while " + servableWaitingLocked() + " servable threads wait");
+      if (idle > 0 && servableWaitingLocked() > 0) {
+        violations.add(idle + " idle while " + servableWaitingLocked() + " servable threads wait");
       }
       int queued = 0;
       for (WaiterQueue queue : queues) {
@@ -913,28 +1157,14 @@ final class ConnectionPool implements ConnectionReleaser {
       if (queued != waiting) {
         violations.add(queued + " queued but waiting counter is " + waiting);
       }
-      int heldPerLane = 0;
-      for (int lane = 0; lane < laneHeld.length; lane++) {
-        heldPerLane += laneHeld[lane];
+      for (int lane = 1; lane < laneHeld.length; lane++) {
         if (laneHeld[lane] > laneLimits[lane]) {
           violations.add("lane " + laneNames[lane] + " holds " + laneHeld[lane] + " > its limit " + laneLimits[lane]);
         }
-      }
-      if (heldPerLane != inUse) {
-        violations.add("lanes hold " + heldPerLane + " but inUse is " + inUse);
-      }
-      Set<PoolEntry> seen = new HashSet<>();
-      for (PoolEntry entry : idle) {
-        if (!seen.add(entry)) {
-          violations.add(entry + " is twice in the idle stack");
+        if (laneHeld[lane] != heldPerLane[lane] && borrowed == countIn(all, PoolEntry.IN_USE)) {
+          violations.add("lane " + laneNames[lane] + " counts " + laneHeld[lane] + " held but " + heldPerLane[lane]
+              + " entries are borrowed in it");
         }
-        if (entry.state != PoolEntry.IDLE || !entries.contains(entry)) {
-          violations.add(entry + " in the idle stack has state " + entry.state);
-        }
-      }
-      long inUseEntries = entries.stream().filter(e -> e.state == PoolEntry.IN_USE).count();
-      if (inUseEntries != inUse) {
-        violations.add(inUseEntries + " entries in use but inUse counter is " + inUse);
       }
       return violations;
     } finally {
@@ -945,7 +1175,7 @@ final class ConnectionPool implements ConnectionReleaser {
   void suspend() {
     lock.lock();
     try {
-      suspended = true;
+      suspended = true; // volatile: shuts the lock-free borrow path too
     } finally {
       lock.unlock();
     }
@@ -973,12 +1203,14 @@ final class ConnectionPool implements ConnectionReleaser {
     List<PoolEntry> closing = new ArrayList<>();
     lock.lock();
     try {
-      for (PoolEntry entry : entries) {
+      for (PoolEntry entry : connections) {
         entry.markForEviction("soft eviction requested");
       }
-      closing.addAll(idle);
-      for (PoolEntry entry : closing) {
-        removeLocked(entry);
+      for (PoolEntry entry : connections) {
+        if (entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED)) {
+          removeLocked(entry);
+          closing.add(entry);
+        }
       }
     } finally {
       lock.unlock();
@@ -991,12 +1223,7 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   boolean isClosed() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
+    return closed;
   }
 
   /**
@@ -1011,12 +1238,11 @@ final class ConnectionPool implements ConnectionReleaser {
       if (closed) {
         return;
       }
+      // Volatile, and written before the idle entries are collected: a lock-free returner publishes its
+      // entry idle before it reads `closed`, so either it is collected here or the returner closes it.
       closed = true;
       failed = failWaitersLocked(closedException());
-      closing = new ArrayList<>(idle);
-      for (PoolEntry entry : closing) {
-        removeLocked(entry);
-      }
+      closing = removeIdleLocked();
     } finally {
       lock.unlock();
     }
@@ -1041,17 +1267,21 @@ final class ConnectionPool implements ConnectionReleaser {
     long remaining = settings.shutdownTimeout().toNanos();
     lock.lock();
     try {
-      while (inUse > 0 && remaining > 0) {
+      long deadline = System.nanoTime() + remaining;
+      while (countBorrowed(connections) > 0 && remaining > 0) {
         try {
-          remaining = allReturned.awaitNanos(remaining);
+          // Returns after close remove their entry under the lock and signal; the 10 ms slices only bound
+          // the wait for a returner that is between its two checks of `closed`.
+          allReturned.awaitNanos(Math.min(remaining, 10_000_000L));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
         }
+        remaining = deadline - System.nanoTime();
       }
       List<PoolEntry> stillBorrowed = new ArrayList<>();
-      for (PoolEntry entry : new ArrayList<>(entries)) {
-        if (entry.state == PoolEntry.IN_USE) {
+      for (PoolEntry entry : connections) {
+        if (PoolEntry.isBorrowed(entry.state())) {
           entry.markForEviction("aborted at pool close");
           stillBorrowed.add(entry);
         }

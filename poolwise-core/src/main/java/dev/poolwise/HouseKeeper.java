@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
  * Retires idle connections and keeps the rest alive, every {@code housekeepingInterval} on the
  * scheduler thread.
  *
- * <p>Concurrency: one pass inspects the idle stack under the pool's lock, least recently used first,
- * and decides per entry: close it (marked for eviction, past its max lifetime, or idle longer than
+ * <p>Concurrency: one pass inspects the idle entries under the pool's lock, least recently used first,
+ * and decides per entry (borrowers take idle entries without the lock, so each decision is carried out by
+ * a compare-and-set against the entry's state word read before deciding, and is dropped if the entry was
+ * borrowed meanwhile): close it (marked for eviction, past its max lifetime, or idle longer than
  * {@code idleTimeout} while the pool is above {@code minIdle}), reserve it for a keepalive check (idle
  * longer than {@code keepaliveInterval} since it was last used or checked), or leave it. Closing and
  * validating happen after the lock is released. A reserved entry still counts as idle in snapshots but
@@ -79,6 +81,7 @@ final class HouseKeeper implements Runnable {
       }
       int total = pool.totalLocked();
       for (PoolEntry entry : pool.idleOldestFirstLocked()) {
+        long word = entry.stateWord(); // before the fields: acting on it fails if the entry was borrowed since
         String reason = entry.evictionReason();
         if (reason == null && entry.isPastLifetime(now)) {
           reason = "max lifetime reached";
@@ -88,13 +91,14 @@ final class HouseKeeper implements Runnable {
           reason = "idle timeout";
         }
         if (reason != null) {
-          pool.removeLocked(entry);
-          total--;
-          closing.add(entry);
-          reasons.add(reason);
+          if (pool.removeIdleLocked(entry, word)) {
+            total--;
+            closing.add(entry);
+            reasons.add(reason);
+          }
         } else if (keepaliveNanos > 0
-            && now - Math.max(entry.lastReleasedNanos, entry.lastKeepaliveNanos) >= keepaliveNanos) {
-          pool.reserveLocked(entry);
+            && now - Math.max(entry.lastReleasedNanos, entry.lastKeepaliveNanos) >= keepaliveNanos
+            && pool.reserveLocked(entry, word)) {
           checking.add(entry);
         }
       }
@@ -137,6 +141,10 @@ final class HouseKeeper implements Runnable {
         return;
       }
       for (PoolEntry entry : pool.borrowedLocked()) {
+        long word = entry.stateWord(); // before the fields: a reclaim fails if this borrow ended meanwhile
+        if (PoolEntry.stateOf(word) != PoolEntry.IN_USE) {
+          continue;
+        }
         if (entry.executingSql() != null) {
           continue; // a long statement is slow SQL, not a leak (statement timeouts are the database's job)
         }
@@ -155,8 +163,8 @@ final class HouseKeeper implements Runnable {
           stacks.add(site instanceof BorrowSite borrowSite ? borrowSite.trimmed() : site);
           PoolEvents.leakSuspected(settings.poolName(), entry.id, entry.tag, held,
               Holders.siteOf(entry.acquisitionStack));
-          if (reclaim) {
-            pool.reclaimLocked(entry, "reclaimed as a leak after " + Holders.human(java.time.Duration.ofNanos(held)));
+          if (reclaim && pool.reclaimLocked(entry, word,
+              "reclaimed as a leak after " + Holders.human(java.time.Duration.ofNanos(held)))) {
             reclaimed.add(entry);
           }
         }

@@ -8,22 +8,35 @@ import java.sql.SQLException;
 /**
  * One physical connection and its bookkeeping.
  *
- * <p>Concurrency: {@link #state} and {@link #lastReleasedNanos} are read and written only under the
- * pool's lock. {@link #evictionReason} is volatile because a connection handle sets it from the
+ * <p>Concurrency: ownership moves through {@link #stateWord}, one volatile long changed only by
+ * compare-and-set: the low bits are the state, the rest a borrow sequence number that grows with every
+ * hand-out, so a compare-and-set made from an old observation (the housekeeper reclaiming a leak it saw
+ * a moment ago) fails if the entry has been returned and lent again meanwhile (no ABA). Whoever moves an
+ * entry into {@link #CLAIMED} or {@link #RETURNING} owns its borrow bookkeeping until it publishes the
+ * next state, so those plain fields need no lock: the volatile write that publishes the state orders
+ * them for the next owner. Snapshots and the housekeeper read the bookkeeping of {@link #IN_USE} entries
+ * racily and tolerate a borrow that ends while they look. {@link #evictionReason} is volatile because a connection handle sets it from the
  * borrowing thread (a statement failed with a broken-connection SQLState) and the housekeeper sets it
  * (max lifetime, soft eviction) while someone else holds the entry; the first reason wins, later ones
  * are ignored, which is benign: any reason is enough to close the connection on its return.
  */
 final class PoolEntry {
 
-  /** In the idle stack, ready to hand out. */
+  /** Idle, ready to hand out. */
   static final int IDLE = 0;
   /** Borrowed by the application through a handle. */
   static final int IN_USE = 1;
-  /** Taken out of the idle stack by the housekeeper for a keepalive check. */
+  /** Taken out of the idle set by the housekeeper for a keepalive check. */
   static final int RESERVED = 2;
   /** Closed or being closed; no longer counted in the pool. */
   static final int REMOVED = 3;
+  /** Just taken from idle; its new borrower's bookkeeping is being written (counts as in use). */
+  static final int CLAIMED = 4;
+  /** Being returned; its borrow's bookkeeping is being closed (counts as in use). */
+  static final int RETURNING = 5;
+
+  private static final int STATE_BITS = 3;
+  private static final long STATE_MASK = (1L << STATE_BITS) - 1;
 
   final Connection raw;
   final ConnectionDefaults defaults;
@@ -38,7 +51,13 @@ final class PoolEntry {
   /** The pool's SQL log, or {@code null} when SQL logging is off. */
   final SqlLog sqlLog;
 
-  int state = IN_USE;
+  /** {@code borrowSequence << STATE_BITS | state}; see the class comment. A new entry starts in use by its creator. */
+  private volatile long stateWord = IN_USE;
+  /** Hand-outs of this entry, for the pool's acquisition count; written by the entry's owner. */
+  long borrows;
+  /** This entry's recent hold and wait times; written by the entry's owner, read racily by snapshots. */
+  final RecentTimings holdTimes = new RecentTimings(RecentTimings.PER_CONNECTION);
+  final RecentTimings waitTimes = new RecentTimings(RecentTimings.PER_CONNECTION);
 
   // The current borrow, for the holder table. Written under the pool's lock when the entry is handed
   // out; read under the lock by snapshots. The volatile ones are written by the borrowing thread
@@ -71,9 +90,12 @@ final class PoolEntry {
   private static final VarHandle LAST_SQL;
   private static final VarHandle TRANSACTION_SINCE;
 
+  private static final VarHandle STATE_WORD;
+
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE_WORD = lookup.findVarHandle(PoolEntry.class, "stateWord", long.class);
       EXECUTING_SQL = lookup.findVarHandle(PoolEntry.class, "executingSql", String.class);
       EXECUTING_SINCE = lookup.findVarHandle(PoolEntry.class, "executingSinceNanos", long.class);
       LAST_SQL = lookup.findVarHandle(PoolEntry.class, "lastSql", String.class);
@@ -81,6 +103,59 @@ final class PoolEntry {
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+  }
+
+  /* --- State --- */
+
+  /** The current state, one of the constants above. */
+  int state() {
+    return (int) (stateWord & STATE_MASK);
+  }
+
+  /** The state word, for a later {@link #compareAndSet}; read it before the fields it guards. */
+  long stateWord() {
+    return stateWord;
+  }
+
+  static int stateOf(long word) {
+    return (int) (word & STATE_MASK);
+  }
+
+  /** Whether the entry counts as borrowed (handed out, being handed out or being returned). */
+  static boolean isBorrowed(int state) {
+    return state == IN_USE || state == CLAIMED || state == RETURNING;
+  }
+
+  /** Moves from exactly {@code expectedWord} (as read) to {@code newState}, keeping the sequence number. */
+  boolean compareAndSet(long expectedWord, int newState) {
+    return STATE_WORD.compareAndSet(this, expectedWord, (expectedWord & ~STATE_MASK) | newState);
+  }
+
+  /** Moves from {@code expectedState} (any sequence) to {@code newState}; false if the state was another. */
+  boolean transition(int expectedState, int newState) {
+    long word = stateWord;
+    return stateOf(word) == expectedState && compareAndSet(word, newState);
+  }
+
+  /**
+   * Takes an idle entry for a new borrow ({@link #IDLE} to {@link #CLAIMED}, with the next sequence
+   * number); false if someone else was faster or it is not idle. The winner writes the borrow's
+   * bookkeeping and then calls {@link #publish}.
+   */
+  boolean tryClaim() {
+    long word = stateWord;
+    return stateOf(word) == IDLE
+        && STATE_WORD.compareAndSet(this, word, ((word >>> STATE_BITS) + 1) << STATE_BITS | CLAIMED);
+  }
+
+  /** The owner of a claimed or returning entry publishes its next state (and the fields written before). */
+  void publish(int newState) {
+    stateWord = (stateWord & ~STATE_MASK) | newState;
+  }
+
+  /** Marks the entry removed, whatever its state was. */
+  void markRemoved() {
+    publish(REMOVED);
   }
 
   /** The borrower starts executing {@code sql} (may be null for a batch). */
@@ -143,7 +218,7 @@ final class PoolEntry {
     this.lastKeepaliveNanos = createdNanos;
   }
 
-  /** Starts a borrow's bookkeeping; called under the pool's lock as the entry is handed out. */
+  /** Starts a borrow's bookkeeping; called by whoever claimed the entry, before it publishes it in use. */
   void beginBorrow(Thread borrower, String tag, int lane, ThreadWork.Holding holding, long nowNanos) {
     this.borrower = borrower;
     this.tag = tag;
@@ -157,7 +232,7 @@ final class PoolEntry {
     TRANSACTION_SINCE.setRelease(this, 0L);
   }
 
-  /** Ends a borrow's bookkeeping; called under the pool's lock as the entry comes back. */
+  /** Ends a borrow's bookkeeping; called by whoever moved the entry out of {@link #IN_USE}. */
   void endBorrow() {
     borrower = null;
     holding = null;

@@ -5,25 +5,52 @@ import java.util.Objects;
 
 /**
  * What the pool knows about the current thread: the work label and lane opened with {@link Poolwise},
- * and how many connections it holds from each pool (for the multiple-acquisition guard and the
- * pool-locking check).
+ * how many connections it holds from each pool (for the multiple-acquisition guard and the
+ * pool-locking check) and which one it returned last (where it looks first).
  *
  * <p>Concurrency: one instance per thread, in a {@link ThreadLocal}. It is not a cache of connections
  * (nothing is reused across requests), so it suits virtual threads, which live for one request; its
  * state dies with the thread. {@link #tag}, {@link #lane} and the holdings table are touched only by
- * the owning thread. {@link Holding#count} is the exception: it is guarded by the owning pool's lock,
- * because a connection may be returned on another thread than the one that borrowed it.
+ * the owning thread. {@link Holding#count} is the exception: a connection may be returned on another
+ * thread than the one that borrowed it, so it changes by atomic adds (uncontended in practice: the line
+ * belongs to the owning thread's core).
  */
 final class ThreadWork {
 
-  /** How many connections one thread holds from one pool. */
+  /** How many connections one thread holds from one pool, and which one it borrowed last. */
   static final class Holding {
+    private static final java.lang.invoke.VarHandle COUNT;
+
+    static {
+      try {
+        COUNT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Holding.class, "count", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     final Thread thread;
-    /** Guarded by the pool's lock. */
-    int count;
+    /** Changed only through {@link #add}; read plainly by the owning thread and under the pool's lock. */
+    private volatile int count;
+    /**
+     * The entry this thread returned last to this pool: where it looks first for an idle connection, so a
+     * platform thread keeps reusing "its" warm connection (most recently used first) and two threads do
+     * not fight over one. A hint only: never a reservation, never a cache of connections (a virtual thread
+     * that lives for one request simply has none); every use goes through the entry's compare-and-set.
+     * Written and read by the owning thread only.
+     */
+    PoolEntry lastReturned;
 
     Holding(Thread thread) {
       this.thread = thread;
+    }
+
+    int count() {
+      return count;
+    }
+
+    void add(int delta) {
+      COUNT.getAndAdd(this, delta);
     }
   }
 

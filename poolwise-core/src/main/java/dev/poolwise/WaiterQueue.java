@@ -38,7 +38,7 @@ final class WaiterQueue {
       this.lane = lane;
       this.tag = tag;
       this.holding = holding;
-      this.heldWhenQueued = holding == null ? 0 : holding.count;
+      this.heldWhenQueued = holding == null ? 0 : holding.count();
     }
 
     boolean isQueued() {

@@ -144,9 +144,12 @@ final class ConnectionCreator {
     if (closed || pool.isClosedLocked() || !pool.isStartedLocked()) {
       return;
     }
+    int room = settings.maxSize() - pool.totalLocked() - pending;
+    if (room <= 0) {
+      return; // the common case under load (every waiter enqueues through here): skip counting idle and waiters
+    }
     int idleDeficit = Math.max(0, settings.minIdle() - pool.idleCountLocked());
     int wanted = pool.servableWaitingLocked() + idleDeficit - pending;
-    int room = settings.maxSize() - pool.totalLocked() - pending;
     int concurrency = Math.min(settings.maxConcurrentCreations() - pending, maxRunning - running);
     int launch = Math.min(wanted, Math.min(room, concurrency));
     if (launch <= 0) {

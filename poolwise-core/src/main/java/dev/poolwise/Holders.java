@@ -79,7 +79,7 @@ final class Holders {
     return new Holder(entry.id, thread == null ? "" : thread.getName(), thread == null ? -1 : thread.getId(),
         isVirtual(thread), entry.tag, laneName, Duration.ofNanos(heldNanos), state, shorten(sql), sqlRunning,
         transactionSince == 0 ? null : Duration.ofNanos(Math.max(0, nowNanos - transactionSince)),
-        siteOf(entry.acquisitionStack));
+        siteOf(entry.acquisitionStack()));
   }
 
   /**

@@ -158,11 +158,11 @@ final class HouseKeeper implements Runnable {
               + Holders.human(java.time.Duration.ofNanos(held))
               + (reclaim ? "; reclaiming it (aborting the connection) because it passed leakReclaimThreshold "
                   + Holders.human(settings.leakReclaimThreshold()) : "")
-              + (entry.acquisitionStack == null ? " (set acquisitionStacks(ALWAYS) to see where it was borrowed)" : ""));
-          Throwable site = entry.acquisitionStack;
+              + (entry.acquisitionStack() == null ? " (set acquisitionStacks(ALWAYS) to see where it was borrowed)" : ""));
+          Throwable site = entry.acquisitionStack();
           stacks.add(site instanceof BorrowSite borrowSite ? borrowSite.trimmed() : site);
           PoolEvents.leakSuspected(settings.poolName(), entry.id, entry.tag, held,
-              Holders.siteOf(entry.acquisitionStack));
+              Holders.siteOf(entry.acquisitionStack()));
           if (reclaim && pool.reclaimLocked(entry, word,
               "reclaimed as a leak after " + Holders.human(java.time.Duration.ofNanos(held)))) {
             reclaimed.add(entry);

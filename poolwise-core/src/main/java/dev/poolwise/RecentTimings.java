@@ -15,7 +15,7 @@ import java.util.Collection;
  * read may pair one event's duration with another's end time, which moves a statistic by one sample and
  * is accepted for a lock-free borrow path.
  */
-final class RecentTimings {
+final class RecentTimings extends CacheLinePadding {
 
   /** The window of the pool-wide statistics: a few seconds of traffic at typical rates, cheap to sort. */
   static final int WINDOW = 512;

@@ -125,6 +125,9 @@ final class ConnectionPool implements ConnectionReleaser {
   private final RecentTimings retiredWaitTimes = new RecentTimings();
   private long timeouts;
   private long lastVerdictLogNanos;
+  /** A wait-timer sweep is scheduled for {@link #sweepAtNanos} (see {@link #sweepExpiredWaiters}). */
+  private boolean sweepPending;
+  private long sweepAtNanos;
   /** Connections closed, by {@link PoolSnapshot.EvictionCause} ordinal; counted from any thread. */
   private final java.util.concurrent.atomic.AtomicLongArray evictions =
       new java.util.concurrent.atomic.AtomicLongArray(PoolSnapshot.EvictionCause.values().length);
@@ -329,8 +332,12 @@ final class ConnectionPool implements ConnectionReleaser {
         waiting--;
         throw rethrownForThisThread(refusal);
       }
-      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding);
+      boolean untimed = Holders.isVirtual(thread) && queues[lane].acceptsUntimed(deadline);
+      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
       queues[lane].addLast(waiter);
+      if (untimed) {
+        scheduleSweepLocked(deadline);
+      }
       heldByWaiters += waiter.heldWhenQueued;
       if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
         lockedOut = breakPoolLockLocked();
@@ -372,11 +379,61 @@ final class ConnectionPool implements ConnectionReleaser {
       if (remaining <= 0) {
         return giveUp(waiter, startNanos, null);
       }
-      LockSupport.parkNanos(this, remaining);
+      if (waiter.untimed) {
+        LockSupport.park(this); // the wait timer unparks it at its deadline: sweepExpiredWaiters
+      } else {
+        LockSupport.parkNanos(this, remaining);
+      }
       if (Thread.interrupted()) {
         return giveUp(waiter, startNanos, new InterruptedException());
       }
     }
+  }
+
+  /**
+   * Has the wait timer run {@link #sweepExpiredWaiters} at {@code atNanos}, unless a sweep at or before
+   * that time is pending already (the usual case: deadlines grow along the queue).
+   */
+  private void scheduleSweepLocked(long atNanos) {
+    if (sweepPending && sweepAtNanos - atNanos <= 0) {
+      return;
+    }
+    try {
+      threads.waitTimer().schedule(this::sweepExpiredWaiters, Math.max(0, atNanos - System.nanoTime()),
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+      sweepPending = true;
+      sweepAtNanos = atNanos;
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // The pool is closing: close() fails and wakes every waiter.
+    }
+  }
+
+  /**
+   * Wakes every untimed waiter whose deadline has passed (each then times out on its own thread, with
+   * the diagnosis) and schedules the next sweep for the next deadline. Runs on the wait timer.
+   */
+  private void sweepExpiredWaiters() {
+    List<Waiter> expired = new ArrayList<>();
+    lock.lock();
+    try {
+      long now = System.nanoTime();
+      if (sweepPending && sweepAtNanos - now <= 0) {
+        sweepPending = false;
+      }
+      Long next = null;
+      for (WaiterQueue queue : queues) {
+        Long ahead = queue.collectExpired(now, expired);
+        if (ahead != null && (next == null || ahead - next < 0)) {
+          next = ahead;
+        }
+      }
+      if (next != null) {
+        scheduleSweepLocked(next);
+      }
+    } finally {
+      lock.unlock();
+    }
+    expired.forEach(ConnectionPool::wake);
   }
 
   /**

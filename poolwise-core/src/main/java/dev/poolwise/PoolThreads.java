@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  *       physical connects, which can hang; the creator bounds how many run at once.</li>
  *   <li>{@code closer} (one thread, queued): {@code Connection.close} and {@code abort}, which can
  *       block on a dead socket and must never run on an application thread or under the pool lock.</li>
+ *   <li>{@link #waitTimer()} (one thread, started on the first virtual-thread wait): wakes waiting virtual
+ *       threads at their acquire deadline (see {@code ConnectionPool.sweepExpiredWaiters}). Its own thread,
+ *       so that no housekeeping task can make a timeout late.</li>
  * </ul>
  * Failure modes: once {@link #shutdown} has run, work submitted to the closer runs on the calling
  * thread instead of being dropped, so no physical connection is left open.
@@ -37,8 +40,11 @@ final class PoolThreads {
   final ScheduledThreadPoolExecutor scheduler;
   final ThreadPoolExecutor connectors;
   private final ThreadPoolExecutor closer;
+  private final String poolName;
+  private volatile ScheduledThreadPoolExecutor waitTimer;
 
   PoolThreads(String poolName) {
+    this.poolName = poolName;
     scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(poolName + "-housekeeper"));
     scheduler.setRemoveOnCancelPolicy(true);
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -56,6 +62,21 @@ final class PoolThreads {
       thread.setDaemon(true);
       return thread;
     };
+  }
+
+  /** The wait-deadline timer, started on first use; call under the pool's lock (one creator at a time). */
+  ScheduledThreadPoolExecutor waitTimer() {
+    ScheduledThreadPoolExecutor timer = waitTimer;
+    if (timer == null) {
+      timer = new ScheduledThreadPoolExecutor(1, daemonThreads(poolName + "-wait-timer"));
+      timer.setRemoveOnCancelPolicy(true);
+      timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      waitTimer = timer;
+      if (scheduler.isShutdown()) {
+        timer.shutdownNow(); // raced shutdown(): never leave a thread behind
+      }
+    }
+    return timer;
   }
 
   /** Closes a physical connection on the closer thread; {@code what} names it in a failure log line. */
@@ -97,6 +118,10 @@ final class PoolThreads {
   /** Stops the timers and connectors now, and gives pending closes up to {@code grace} to finish. */
   void shutdown(Duration grace) {
     scheduler.shutdownNow();
+    ScheduledThreadPoolExecutor timer = waitTimer;
+    if (timer != null) {
+      timer.shutdownNow();
+    }
     connectors.shutdownNow();
     closer.shutdown();
     try {

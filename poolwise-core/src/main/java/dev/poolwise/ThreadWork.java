@@ -60,7 +60,13 @@ final class ThreadWork {
 
   String tag;
   String lane;
-  /** Pool keys (not pools, so a thread never keeps a closed pool reachable) and their holdings. */
+  /**
+   * Pool keys (not pools, so a thread never keeps a closed pool reachable) and their holdings: the first
+   * pool inline (nearly every thread uses one pool, and a waiting virtual thread should cost little), any
+   * further ones in the arrays.
+   */
+  private Object firstPool;
+  private Holding firstHolding;
   private Object[] pools = NO_POOLS;
   private Holding[] holdings = NO_HOLDINGS;
 
@@ -70,6 +76,14 @@ final class ThreadWork {
 
   /** This thread's holding in the pool identified by {@code poolKey}; created on first use. */
   Holding holdingFor(Object poolKey) {
+    if (firstPool == poolKey) {
+      return firstHolding;
+    }
+    if (firstPool == null) {
+      firstPool = poolKey;
+      firstHolding = new Holding(Thread.currentThread());
+      return firstHolding;
+    }
     Object[] keys = pools;
     for (int i = 0; i < keys.length; i++) {
       if (keys[i] == poolKey) {

@@ -24,7 +24,10 @@ final class WaiterQueue {
     final ThreadWork.Holding holding;
     /** Connections this thread already held when it started waiting (pool-locking detection). */
     final int heldWhenQueued;
-    /** When the wait times out ({@code System.nanoTime} scale). */
+    /**
+     * For an {@link #untimed} waiter, when the wait timer wakes it ({@code System.nanoTime} scale): its
+     * deadline, or up to {@link WaiterQueue#DEADLINE_SLACK_NANOS} later (see {@link WaiterQueue#untimedWakeAt}).
+     */
     final long deadlineNanos;
     /**
      * Parks without a timeout and is woken at its deadline by the pool's wait timer. For virtual threads:
@@ -66,9 +69,24 @@ final class WaiterQueue {
   private long lastUntimedDeadline;
   private boolean anyUntimed;
 
-  /** Whether a waiter with {@code deadline} may park untimed (see {@link Waiter#untimed}). */
-  boolean acceptsUntimed(long deadline) {
-    return !anyUntimed || deadline - lastUntimedDeadline >= 0;
+  /**
+   * Threads read their start time before they queue, so two that arrive within microseconds of each
+   * other can queue in the opposite order of their deadlines. Such a waiter is woken this much after its
+   * deadline at most, rather than parking timed.
+   */
+  static final long DEADLINE_SLACK_NANOS = 10_000_000L;
+
+  /**
+   * The deadline at which the wait timer should wake an untimed waiter whose own deadline is
+   * {@code deadline}: its own, or the last untimed waiter's when that is a little later (within
+   * {@link #DEADLINE_SLACK_NANOS}), so deadlines keep growing along the queue. {@code null} when the
+   * waiter should park timed instead (its deadline is well before one already queued: a retry).
+   */
+  Long untimedWakeAt(long deadline) {
+    if (!anyUntimed || deadline - lastUntimedDeadline >= 0) {
+      return deadline;
+    }
+    return lastUntimedDeadline - deadline <= DEADLINE_SLACK_NANOS ? lastUntimedDeadline : null;
   }
 
   /**

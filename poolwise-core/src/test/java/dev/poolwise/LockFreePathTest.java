@@ -152,10 +152,14 @@ class LockFreePathTest extends StubPoolTest {
     assertThat(snapshot.acquisitions()).isEqualTo((long) threads * borrowsEach);
     assertThat(snapshot.active()).isZero();
     assertThat(snapshot.idle()).isEqualTo(8);
-    // Each connection keeps its last PER_CONNECTION samples; the snapshot merges the most recent WINDOW.
-    // Four threads mostly reuse four connections, so at least 4 × PER_CONNECTION samples are there.
-    assertThat(snapshot.holdTimes().samples()).isBetween(threads * RecentTimings.PER_CONNECTION, RecentTimings.WINDOW);
-    assertThat(snapshot.waitTimes().samples()).isBetween(threads * RecentTimings.PER_CONNECTION, RecentTimings.WINDOW);
+    // Each connection keeps its last PER_CONNECTION samples and the snapshot merges the most recent WINDOW,
+    // so there are PER_CONNECTION for every connection that was used at least that often.
+    long usedOften = pool.pool().connectionsForTests().stream().filter(entry -> entry.borrows >= RecentTimings.PER_CONNECTION)
+        .count();
+    int expected = (int) Math.min(RecentTimings.WINDOW, usedOften * RecentTimings.PER_CONNECTION);
+    assertThat(usedOften).isPositive();
+    assertThat(snapshot.holdTimes().samples()).isGreaterThanOrEqualTo(expected).isLessThanOrEqualTo(RecentTimings.WINDOW);
+    assertThat(snapshot.waitTimes().samples()).isGreaterThanOrEqualTo(expected).isLessThanOrEqualTo(RecentTimings.WINDOW);
     assertInvariants(pool);
   }
 

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: three executors with separate jobs so that none can starve another.
  * <ul>
- *   <li>{@code scheduler} (one thread): housekeeping, connect-timeout timers, backoff retries. Its
- *       tasks never do I/O, so a hung network cannot delay a timer.</li>
+ *   <li>{@code scheduler} (one thread): housekeeping, connect-timeout timers, backoff retries. The only
+ *       I/O on it is the housekeeper's keepalive validation of idle connections, bounded by
+ *       {@code validationTimeout}: a hung network can delay a connect-timeout timer by that much, never
+ *       longer, and never a waiter's timeout (waiters time out on their own or on the wait timer).</li>
  *   <li>{@code connectors} (one thread per connect in flight, created on demand, idle ones expire):
  *       physical connects, which can hang; the creator bounds how many run at once.</li>
  *   <li>{@code closer} (one thread, queued): {@code Connection.close} and {@code abort}, which can

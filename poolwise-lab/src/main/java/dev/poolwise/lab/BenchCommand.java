@@ -29,6 +29,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Spec;
  * round, P H P H … (plus L, the no-pool limit, in the 10-client case: 10 clients each with its own dedicated
  * connection); each round starts fresh clients, warms up, then counts completed operations in a fixed window and
  * records every acquire wait (time inside {@code getConnection()}) that started inside it, including waits that end
- * after it (a starved waiter is the point).
+ * after it (a starved waiter is the point). With {@code --barging-reference}, the oversubscribed cases add N, a
+ * {@link NaiveLifoPool} (no fairness), after H in every round: the other side of the fairness trade-off.
  *
  * <p>Concurrency: clients count into thread-local longs and a {@link LongAdder} at exit; waits go into one
  * HdrHistogram {@link Recorder} per round (wait-free for writers; its cost is the same for every pool).
@@ -76,6 +78,9 @@ import picocli.CommandLine.Spec;
         "      every case, full rounds (about 10 min)",
         "  ./poolwise bench --workloads select1 --clients platform:100,virtual:10000 --rounds 9 --seconds 4",
         "      only the oversubscribed select-1 cases, more and shorter rounds",
+        "  ./poolwise bench --workloads select1 --clients platform:100,virtual:1000 --barging-reference",
+        "      adds a naive barging LIFO pool (N) to the oversubscribed cases: the ops/s that strict FIFO gives up,"
+            + " and the longest wait that barging costs",
         "  ./poolwise bench --url postgresql://app:secret@localhost:5432/app --output-dir /tmp/bench",
         "      your own (local) server; the bench creates and seeds the table poolwise_bench_item there",
         "",
@@ -170,6 +175,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Where bench.json is written (default: the current directory).")
   Path outputDirectory;
 
+  @Option(names = "--barging-reference", description = "Also measure a naive barging LIFO pool (no fairness) as a"
+      + " third series in the oversubscribed cases (clients > pool size), to show what strict FIFO costs and what"
+      + " barging does to the longest wait.")
+  boolean bargingReference;
+
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
 
@@ -178,9 +188,9 @@ final class BenchCommand implements Callable<Integer> {
   /** One pool's (or the limit's) measured round. */
   record Round(double opsPerSecond, Histogram waits, double meanHoldMillis) {}
 
-  /** Everything measured for one case. */
+  /** Everything measured for one case; {@code naive} is empty unless {@code --barging-reference} ran it. */
   record CaseResult(String name, Workload workload, Clients clients, List<Round> poolwise, List<Round> hikari,
-      List<Round> limit, Double limitReferenceOps, double othersCpuShare) {}
+      List<Round> limit, List<Round> naive, Double limitReferenceOps, double othersCpuShare) {}
 
   @Override
   public Integer call() {
@@ -254,8 +264,10 @@ final class BenchCommand implements Callable<Integer> {
     DataSource hikari = openHikari(database);
     List<Connection> dedicated = new ArrayList<>();
     boolean withLimit = !client.virtual() && client.count() == POOL_SIZE;
+    boolean withNaive = bargingReference && client.count() > POOL_SIZE;
     NoiseMeter.Reading noiseBefore = NoiseMeter.read(database.postmasterPid());
-    try {
+    // a null resource is not closed; the pools above are closed in finally even if this one fails to open
+    try (NaiveLifoPool naive = withNaive ? NaiveLifoPool.open(database, POOL_SIZE) : null) {
       if (withLimit) {
         for (int i = 0; i < client.count(); i++) {
           dedicated.add(database.openAppConnection(LabDatabase.APPLICATION_NAME));
@@ -264,20 +276,25 @@ final class BenchCommand implements Callable<Integer> {
       List<Round> p = new ArrayList<>();
       List<Round> h = new ArrayList<>();
       List<Round> l = new ArrayList<>();
+      List<Round> n = new ArrayList<>();
       for (int round = 1; round <= roundCount; round++) {
         p.add(round(workload, client, index -> poolwise.getConnection(), true, warm, measured));
         h.add(round(workload, client, index -> hikari.getConnection(), true, warm, measured));
         if (withLimit) {
           l.add(round(workload, client, dedicated::get, false, warm, measured));
         }
-        progress(err, String.format(Locale.ROOT, "  %-28s round %d/%d: poolwise %,.0f  hikari %,.0f%s ops/s", name,
+        if (naive != null) {
+          n.add(round(workload, client, index -> naive.getConnection(), true, warm, measured));
+        }
+        progress(err, String.format(Locale.ROOT, "  %-28s round %d/%d: poolwise %,.0f  hikari %,.0f%s%s ops/s", name,
             round, roundCount, p.getLast().opsPerSecond(), h.getLast().opsPerSecond(),
-            withLimit ? String.format(Locale.ROOT, "  limit %,.0f", l.getLast().opsPerSecond()) : ""));
+            withLimit ? String.format(Locale.ROOT, "  limit %,.0f", l.getLast().opsPerSecond()) : "",
+            naive != null ? String.format(Locale.ROOT, "  naive %,.0f", n.getLast().opsPerSecond()) : ""));
       }
       double others = NoiseMeter.othersShare(noiseBefore, NoiseMeter.read(database.postmasterPid()));
       progress(err, String.format(Locale.ROOT, "  %-28s other processes used %.0f%% of the machine's CPU", name,
           others * 100));
-      return new CaseResult(name, workload, client, p, h, l, withLimit ? null : limitReference, others);
+      return new CaseResult(name, workload, client, p, h, l, n, withLimit ? null : limitReference, others);
     } finally {
       for (Connection connection : dedicated) {
         connection.close();
@@ -421,9 +438,18 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   static double[] ratiosVsHikari(CaseResult result) {
-    double[] ratios = new double[result.poolwise().size()];
+    return ratiosPerRound(result.poolwise(), result.hikari());
+  }
+
+  static double[] ratiosVsNaive(CaseResult result) {
+    return ratiosPerRound(result.poolwise(), result.naive());
+  }
+
+  /** Round i of {@code measured} against round i of {@code reference} (the two ran back to back). */
+  private static double[] ratiosPerRound(List<Round> measured, List<Round> reference) {
+    double[] ratios = new double[measured.size()];
     for (int i = 0; i < ratios.length; i++) {
-      ratios[i] = result.poolwise().get(i).opsPerSecond() / result.hikari().get(i).opsPerSecond();
+      ratios[i] = measured.get(i).opsPerSecond() / reference.get(i).opsPerSecond();
     }
     return ratios;
   }
@@ -474,27 +500,44 @@ final class BenchCommand implements Callable<Integer> {
 
   static String table(List<CaseResult> results, boolean quick, int rounds, double warm, double measured,
       String loadBefore, String loadAfter) {
-    PlainTable table = new PlainTable("case", ">poolwise ops/s", ">hikari ops/s", ">limit ops/s", ">P/H", ">P/limit",
-        ">p99 wait P|H ms", ">max wait P|H ms", ">FIFO factor P|H", ">others' CPU");
+    // the naive reference's columns stand before the noise, and only when some case ran it
+    boolean withNaive = results.stream().anyMatch(result -> !result.naive().isEmpty());
+    List<String> headers = new ArrayList<>(List.of("case", ">poolwise ops/s", ">hikari ops/s", ">limit ops/s", ">P/H",
+        ">P/limit", ">p99 wait P|H ms", ">max wait P|H ms", ">FIFO factor P|H"));
+    if (withNaive) {
+      headers.addAll(List.of(">naive ops/s", ">P/naive", ">max wait N ms"));
+    }
+    headers.add(">others' CPU");
+    PlainTable table = new PlainTable(headers.toArray(String[]::new));
     for (CaseResult result : results) {
       Double fifoP = fifoPredictionMillis(result, result.poolwise());
       Double fifoH = fifoPredictionMillis(result, result.hikari());
-      table.row(result.name(), opsCell(ops(result.poolwise())), opsCell(ops(result.hikari())),
-          result.limit().isEmpty() ? "-" : opsCell(ops(result.limit())), ratioCell(ratiosVsHikari(result)),
+      List<Object> cells = new ArrayList<>(List.of(result.name(), opsCell(ops(result.poolwise())),
+          opsCell(ops(result.hikari())), result.limit().isEmpty() ? "-" : opsCell(ops(result.limit())),
+          ratioCell(ratiosVsHikari(result)),
           result.limit().isEmpty() && result.limitReferenceOps() == null ? "-" : ratioCell(ratiosVsLimit(result)),
           String.format(Locale.ROOT, "%.2f | %.2f", p99Millis(result.poolwise()), p99Millis(result.hikari())),
           String.format(Locale.ROOT, "%.1f | %.1f", maxMillis(result.poolwise()), maxMillis(result.hikari())),
           fifoP == null ? "-" : String.format(Locale.ROOT, "%.1f | %.1f", maxMillis(result.poolwise()) / fifoP,
-              maxMillis(result.hikari()) / fifoH),
-          Double.isNaN(result.othersCpuShare()) ? "?" : String.format(Locale.ROOT, "%.0f%%", result.othersCpuShare() * 100));
+              maxMillis(result.hikari()) / fifoH)));
+      if (withNaive) {
+        boolean ran = !result.naive().isEmpty();
+        cells.addAll(List.of(ran ? opsCell(ops(result.naive())) : "-", ran ? ratioCell(ratiosVsNaive(result)) : "-",
+            ran ? String.format(Locale.ROOT, "%.1f", maxMillis(result.naive())) : "-"));
+      }
+      cells.add(Double.isNaN(result.othersCpuShare()) ? "?"
+          : String.format(Locale.ROOT, "%.0f%%", result.othersCpuShare() * 100));
+      table.row(cells.toArray());
     }
     return String.format(Locale.ROOT, "%n%s%d rounds x (%.1f s warm-up + %.1f s measured) per pool per case, pool of %d,"
-            + " interleaved P H [L]. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
+            + " interleaved P H [L]%s. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
             + " per-round ratios; oversubscribed cases against the workload's 10-client limit median. Waits: every"
             + " getConnection() started in a measured window. FIFO factor: longest wait / (queue x mean hold /"
-            + " pool size). Others' CPU: share of the machine's CPU used by processes other than this JVM and its PostgreSQL during the case (the noise). Load average before %s, after %s.%n%n%s",
-        quick ? "QUICK RUN (short rounds: coarse numbers). " : "", rounds, warm, measured, POOL_SIZE, loadBefore,
-        loadAfter, table.render(""));
+            + " pool size).%s Others' CPU: share of the machine's CPU used by processes other than this JVM and its PostgreSQL during the case (the noise). Load average before %s, after %s.%n%n%s",
+        quick ? "QUICK RUN (short rounds: coarse numbers). " : "", rounds, warm, measured, POOL_SIZE,
+        withNaive ? " [N]" : "", withNaive ? " N: a naive barging LIFO pool of the same size, no fairness"
+            + " (--barging-reference, oversubscribed cases only); P/naive: median (min-max) of the per-round ratios."
+            : "", loadBefore, loadAfter, table.render(""));
   }
 
   private static String opsCell(double[] values) {
@@ -517,6 +560,17 @@ final class BenchCommand implements Callable<Integer> {
     return json;
   }
 
+  /** {poolwise, hikari[, naive]}: a figure of each pool's rounds; naive only when it ran. */
+  private static Map<String, Object> perPoolJson(CaseResult result, ToDoubleFunction<List<Round>> figure) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("poolwise", round3(figure.applyAsDouble(result.poolwise())));
+    json.put("hikari", round3(figure.applyAsDouble(result.hikari())));
+    if (!result.naive().isEmpty()) {
+      json.put("naive", round3(figure.applyAsDouble(result.naive())));
+    }
+    return json;
+  }
+
   private static double round3(double value) {
     return Math.round(value * 1000) / 1000.0;
   }
@@ -532,7 +586,9 @@ final class BenchCommand implements Callable<Integer> {
     root.put("warmup_s", warm);
     root.put("measured_s", measured);
     root.put("pool_size", POOL_SIZE);
-    root.put("order", "interleaved per round: poolwise, hikari, limit (10-client case only)");
+    root.put("order", "interleaved per round: poolwise, hikari, limit (10-client case only)"
+        + (results.stream().anyMatch(result -> !result.naive().isEmpty())
+            ? ", naive (--barging-reference, oversubscribed cases only)" : ""));
     Map<String, Object> machine = new LinkedHashMap<>();
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("memory_total_mb", memoryTotalMb());
@@ -561,6 +617,7 @@ final class BenchCommand implements Callable<Integer> {
       c.put("poolwise_ops_s", spreadJson(ops(result.poolwise())));
       c.put("hikari_ops_s", spreadJson(ops(result.hikari())));
       c.put("limit_ops_s", result.limit().isEmpty() ? null : spreadJson(ops(result.limit())));
+      c.put("naive_ops_s", result.naive().isEmpty() ? null : spreadJson(ops(result.naive())));
       c.put("ratio_vs_hikari", spreadJson(ratiosVsHikari(result)));
       c.put("ratio_vs_limit", result.limit().isEmpty() && result.limitReferenceOps() == null ? null
           : spreadJson(ratiosVsLimit(result)));
@@ -568,10 +625,9 @@ final class BenchCommand implements Callable<Integer> {
           ? (result.limitReferenceOps() == null ? null : "median of this workload's 10-client limit: "
               + Math.round(result.limitReferenceOps()) + " ops/s")
           : "the same round's limit");
-      c.put("acquire_wait_p99_ms", Map.of("poolwise", round3(p99Millis(result.poolwise())), "hikari",
-          round3(p99Millis(result.hikari()))));
-      c.put("acquire_wait_max_ms", Map.of("poolwise", round3(maxMillis(result.poolwise())), "hikari",
-          round3(maxMillis(result.hikari()))));
+      c.put("ratio_vs_naive", result.naive().isEmpty() ? null : spreadJson(ratiosVsNaive(result)));
+      c.put("acquire_wait_p99_ms", perPoolJson(result, BenchCommand::p99Millis));
+      c.put("acquire_wait_max_ms", perPoolJson(result, BenchCommand::maxMillis));
       Map<String, Object> fifo = new LinkedHashMap<>();
       fifo.put("queue_length", Math.max(0, result.clients().count() - POOL_SIZE));
       fifo.put("mean_hold_ms", Map.of("poolwise", round3(meanHold(result.poolwise())), "hikari",

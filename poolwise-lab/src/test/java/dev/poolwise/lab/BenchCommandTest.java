@@ -19,6 +19,7 @@ class BenchCommandTest {
   void helpListsExamplesAndTheQuickMode() {
     String help = captureStdout(() -> assertThat(PoolwiseLab.execute("bench", "--help")).isZero());
     assertThat(help).contains("./poolwise bench --quick", "Examples:", "--clients", "no-pool limit");
+    assertThat(help).contains("--barging-reference", "naive barging LIFO pool");
   }
 
   @Test
@@ -48,6 +49,11 @@ class BenchCommandTest {
         assertThat(c.has(field)).as(field).isTrue();
       }
       assertThat(c.get("poolwise_ops_s").get("median").asDouble()).isPositive();
+      // without --barging-reference: no naive series, and the wait objects keep their two keys
+      assertThat(c.get("naive_ops_s").isNull()).isTrue();
+      assertThat(c.get("ratio_vs_naive").isNull()).isTrue();
+      assertThat(c.get("acquire_wait_max_ms").has("naive")).isFalse();
+      assertThat(c.get("acquire_wait_p99_ms").has("naive")).isFalse();
     }
     assertThat(json.get("cases").get(0).get("limit_ops_s").isNull()).isFalse();
     assertThat(json.get("cases").get(1).get("limit_ops_s").isNull()).isTrue();
@@ -55,6 +61,23 @@ class BenchCommandTest {
     assertThat(json.get("command").asText()).isEqualTo("./poolwise bench --quiet --workloads select1 --clients"
         + " platform:10,virtual:30 --rounds 1 --warmup 0 --seconds 0.2 --output-dir " + directory);
     assertThat(Files.readString(directory.resolve("bench.json"))).contains("\"hikaricp\" : \"7.1.0\"");
+  }
+
+  @Test
+  void theBargingReferenceAddsANaiveSeriesToOversubscribedCases(@TempDir Path directory) throws Exception {
+    String table = captureStdout(() -> assertThat(PoolwiseLab.execute("bench", "--quiet", "--barging-reference",
+        "--workloads", "select1", "--clients", "platform:20", "--rounds", "1", "--warmup", "0.1", "--seconds", "0.2",
+        "--output-dir", directory.toString())).isZero());
+    assertThat(table).contains("naive ops/s", "P/naive", "max wait N ms");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(directory.resolve("bench.json").toFile());
+    var c = json.get("cases").get(0);
+    assertThat(c.get("naive_ops_s").get("median").asDouble()).isPositive();
+    assertThat(c.get("naive_ops_s").get("rounds")).hasSize(1);
+    assertThat(c.get("ratio_vs_naive").get("median").asDouble()).isPositive();
+    assertThat(c.get("acquire_wait_p99_ms").get("naive").isNumber()).isTrue();
+    assertThat(c.get("acquire_wait_max_ms").get("naive").asDouble()).isPositive();
+    assertThat(c.get("acquire_wait_max_ms").has("poolwise")).isTrue();
+    assertThat(json.get("order").asText()).contains("naive");
   }
 
   private static String captureStdout(Runnable action) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.poolwise.PoolwiseDataSource;
+import dev.poolwise.PoolListener;
 import dev.poolwise.StartMode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -186,7 +187,12 @@ final class BenchCommand implements Callable<Integer> {
   /* --- Results --- */
 
   /** One pool's (or the limit's) measured round. */
-  record Round(double opsPerSecond, Histogram waits, double meanHoldMillis) {}
+  /**
+   * @param handOverWaits Poolwise only (else null): each wait as the pool saw it, from {@code getConnection()} to the
+   *     moment a connection was handed to the thread ({@link PoolListener#acquired}); the rest of {@link #waits} is
+   *     the time the operating system took to run the thread it had just woken
+   */
+  record Round(double opsPerSecond, Histogram waits, double meanHoldMillis, Histogram handOverWaits) {}
 
   /** Everything measured for one case; {@code naive} is empty unless {@code --barging-reference} ran it. */
   record CaseResult(String name, Workload workload, Clients clients, List<Round> poolwise, List<Round> hikari,
@@ -278,13 +284,14 @@ final class BenchCommand implements Callable<Integer> {
       List<Round> l = new ArrayList<>();
       List<Round> n = new ArrayList<>();
       for (int round = 1; round <= roundCount; round++) {
-        p.add(round(workload, client, index -> poolwise.getConnection(), true, warm, measured));
-        h.add(round(workload, client, index -> hikari.getConnection(), true, warm, measured));
+        p.add(round(workload, client, index -> poolwise.getConnection(), true, (PoolwiseDataSource) poolwise, warm,
+            measured));
+        h.add(round(workload, client, index -> hikari.getConnection(), true, null, warm, measured));
         if (withLimit) {
-          l.add(round(workload, client, dedicated::get, false, warm, measured));
+          l.add(round(workload, client, dedicated::get, false, null, warm, measured));
         }
         if (naive != null) {
-          n.add(round(workload, client, index -> naive.getConnection(), true, warm, measured));
+          n.add(round(workload, client, index -> naive.getConnection(), true, null, warm, measured));
         }
         progress(err, String.format(Locale.ROOT, "  %-28s round %d/%d: poolwise %,.0f  hikari %,.0f%s%s ops/s", name,
             round, roundCount, p.getLast().opsPerSecond(), h.getLast().opsPerSecond(),
@@ -313,9 +320,10 @@ final class BenchCommand implements Callable<Integer> {
    * One round: fresh clients loop until stopped; operations finished inside the measured window count; every
    * acquisition that started inside the window records its wait (even if it ends after the window).
    */
-  private static Round round(Workload workload, Clients client, ConnectionSource source, boolean pooled, double warm,
-      double measured) throws InterruptedException {
+  private static Round round(Workload workload, Clients client, ConnectionSource source, boolean pooled,
+      PoolwiseDataSource observed, double warm, double measured) throws InterruptedException {
     Recorder waits = new Recorder(3);
+    Recorder handOverWaits = new Recorder(3);
     LongAdder completed = new LongAdder();
     LongAdder holdNanos = new LongAdder();
     var state = new Object() {
@@ -359,6 +367,18 @@ final class BenchCommand implements Callable<Integer> {
       };
       threads.add(client.virtual() ? Thread.ofVirtual().start(loop) : Thread.ofPlatform().start(loop));
     }
+    // Poolwise reports each wait up to the hand-over (before the woken thread runs again); recorded while measuring.
+    PoolListener handOver = new PoolListener() {
+      @Override
+      public void acquired(long waitNanos) {
+        if (state.measuring) {
+          handOverWaits.recordValue(Math.max(0, waitNanos));
+        }
+      }
+    };
+    if (observed != null) {
+      observed.addListener(handOver);
+    }
     Thread.sleep((long) (warm * 1000));
     waits.reset();
     state.measuring = true;
@@ -370,11 +390,15 @@ final class BenchCommand implements Callable<Integer> {
     for (Thread thread : threads) {
       thread.join();
     }
+    if (observed != null) {
+      observed.removeListener(handOver);
+    }
     if (state.failure != null) {
       throw new IllegalStateException("a bench client failed: " + state.failure, state.failure);
     }
     long ops = completed.sum();
-    return new Round(ops * 1e9 / elapsed, waits.getIntervalHistogram(), ops == 0 ? 0 : holdNanos.sum() / 1e6 / ops);
+    return new Round(ops * 1e9 / elapsed, waits.getIntervalHistogram(), ops == 0 ? 0 : holdNanos.sum() / 1e6 / ops,
+        observed == null ? null : handOverWaits.getIntervalHistogram());
   }
 
   private static DataSource openPoolwise(LabDatabase database) throws SQLException {
@@ -479,6 +503,13 @@ final class BenchCommand implements Callable<Integer> {
     return merged(rounds).getMaxValue() / 1e6;
   }
 
+  /** The longest wait until the hand-over (Poolwise's rounds only; see {@link Round#handOverWaits}). */
+  static double handOverMaxMillis(List<Round> rounds) {
+    Histogram all = new Histogram(3);
+    rounds.stream().map(Round::handOverWaits).filter(java.util.Objects::nonNull).forEach(all::add);
+    return all.getMaxValue() / 1e6;
+  }
+
   /**
    * Strict FIFO's longest wait: a newcomer finds (clients − pool size) waiters ahead of it, and the pool serves
    * pool-size of them per mean hold. Null when nobody queues (clients ≤ pool size).
@@ -503,7 +534,7 @@ final class BenchCommand implements Callable<Integer> {
     // the naive reference's columns stand before the noise, and only when some case ran it
     boolean withNaive = results.stream().anyMatch(result -> !result.naive().isEmpty());
     List<String> headers = new ArrayList<>(List.of("case", ">poolwise ops/s", ">hikari ops/s", ">limit ops/s", ">P/H",
-        ">P/limit", ">p99 wait P|H ms", ">max wait P|H ms", ">FIFO factor P|H"));
+        ">P/limit", ">p99 wait P|H ms", ">max wait P|H ms", ">FIFO factor P (hand-over)|H"));
     if (withNaive) {
       headers.addAll(List.of(">naive ops/s", ">P/naive", ">max wait N ms"));
     }
@@ -518,8 +549,8 @@ final class BenchCommand implements Callable<Integer> {
           result.limit().isEmpty() && result.limitReferenceOps() == null ? "-" : ratioCell(ratiosVsLimit(result)),
           String.format(Locale.ROOT, "%.2f | %.2f", p99Millis(result.poolwise()), p99Millis(result.hikari())),
           String.format(Locale.ROOT, "%.1f | %.1f", maxMillis(result.poolwise()), maxMillis(result.hikari())),
-          fifoP == null ? "-" : String.format(Locale.ROOT, "%.1f | %.1f", maxMillis(result.poolwise()) / fifoP,
-              maxMillis(result.hikari()) / fifoH)));
+          fifoP == null ? "-" : String.format(Locale.ROOT, "%.1f (%.1f) | %.1f", maxMillis(result.poolwise()) / fifoP,
+              handOverMaxMillis(result.poolwise()) / fifoP, maxMillis(result.hikari()) / fifoH)));
       if (withNaive) {
         boolean ran = !result.naive().isEmpty();
         cells.addAll(List.of(ran ? opsCell(ops(result.naive())) : "-", ran ? ratioCell(ratiosVsNaive(result)) : "-",
@@ -533,7 +564,8 @@ final class BenchCommand implements Callable<Integer> {
             + " interleaved P H [L]%s. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
             + " per-round ratios; oversubscribed cases against the workload's 10-client limit median. Waits: every"
             + " getConnection() started in a measured window. FIFO factor: longest wait / (queue x mean hold /"
-            + " pool size).%s Others' CPU: share of the machine's CPU used by processes other than this JVM and its PostgreSQL during the case (the noise). Load average before %s, after %s.%n%n%s",
+            + " pool size); in brackets Poolwise's longest wait until the hand-over (what the pool decides; the rest"
+            + " is the operating system scheduling the woken thread).%s Others' CPU: share of the machine's CPU used by processes other than this JVM and its PostgreSQL during the case (the noise). Load average before %s, after %s.%n%n%s",
         quick ? "QUICK RUN (short rounds: coarse numbers). " : "", rounds, warm, measured, POOL_SIZE,
         withNaive ? " [N]" : "", withNaive ? " N: a naive barging LIFO pool of the same size, no fairness"
             + " (--barging-reference, oversubscribed cases only); P/naive: median (min-max) of the per-round ratios."
@@ -637,6 +669,9 @@ final class BenchCommand implements Callable<Integer> {
       fifo.put("predicted_max_wait_ms", fifoP == null ? null : Map.of("poolwise", round3(fifoP), "hikari", round3(fifoH)));
       fifo.put("factor", fifoP == null ? null : Map.of("poolwise", round3(maxMillis(result.poolwise()) / fifoP),
           "hikari", round3(maxMillis(result.hikari()) / fifoH)));
+      fifo.put("hand_over_max_wait_ms", Map.of("poolwise", round3(handOverMaxMillis(result.poolwise()))));
+      fifo.put("hand_over_factor", fifoP == null ? null
+          : Map.of("poolwise", round3(handOverMaxMillis(result.poolwise()) / fifoP)));
       c.put("fifo_check", fifo);
       c.put("others_cpu_share", Double.isNaN(result.othersCpuShare()) ? null : round3(result.othersCpuShare()));
       cases.add(c);

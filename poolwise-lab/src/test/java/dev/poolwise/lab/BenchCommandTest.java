@@ -57,7 +57,13 @@ class BenchCommandTest {
     }
     assertThat(json.get("cases").get(0).get("limit_ops_s").isNull()).isFalse();
     assertThat(json.get("cases").get(1).get("limit_ops_s").isNull()).isTrue();
-    assertThat(json.get("cases").get(1).get("fifo_check").get("queue_length").asInt()).isEqualTo(20);
+    var fifo = json.get("cases").get(1).get("fifo_check");
+    assertThat(fifo.get("queue_length").asInt()).isEqualTo(20);
+    // Poolwise's own view of each wait ends at the hand-over, so it cannot be longer than the wait the client saw
+    double handOver = fifo.get("hand_over_max_wait_ms").get("poolwise").asDouble();
+    assertThat(handOver).isPositive()
+        .isLessThanOrEqualTo(json.get("cases").get(1).get("acquire_wait_max_ms").get("poolwise").asDouble() + 0.01);
+    assertThat(fifo.get("hand_over_factor").get("poolwise").asDouble()).isPositive();
     assertThat(json.get("command").asText()).isEqualTo("./poolwise bench --quiet --workloads select1 --clients"
         + " platform:10,virtual:30 --rounds 1 --warmup 0 --seconds 0.2 --output-dir " + directory);
     assertThat(Files.readString(directory.resolve("bench.json"))).contains("\"hikaricp\" : \"7.1.0\"");

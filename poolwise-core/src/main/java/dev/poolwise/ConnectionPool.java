@@ -344,12 +344,11 @@ final class ConnectionPool implements ConnectionReleaser {
         waiting--;
         throw rethrownForThisThread(refusal);
       }
-      Long wakeAt = Holders.isVirtual(thread) ? queues[lane].untimedWakeAt(deadline) : null;
-      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, wakeAt == null ? deadline : wakeAt,
-          wakeAt != null);
+      boolean untimed = Holders.isVirtual(thread);
+      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
       queues[lane].addLast(waiter);
-      if (wakeAt != null) {
-        scheduleSweepLocked(wakeAt);
+      if (untimed) {
+        scheduleSweepLocked(deadline);
       }
       heldByWaiters += waiter.heldWhenQueued;
       if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {

@@ -24,19 +24,17 @@ final class WaiterQueue {
     final ThreadWork.Holding holding;
     /** Connections this thread already held when it started waiting (pool-locking detection). */
     final int heldWhenQueued;
-    /**
-     * For an {@link #untimed} waiter, when the wait timer wakes it ({@code System.nanoTime} scale): its
-     * deadline, or up to {@link WaiterQueue#DEADLINE_SLACK_NANOS} later (see {@link WaiterQueue#untimedWakeAt}).
-     */
+    /** When the wait times out ({@code System.nanoTime} scale). */
     final long deadlineNanos;
     /**
      * Parks without a timeout and is woken at its deadline by the pool's wait timer. For virtual threads:
      * their timed park costs a timer task scheduled and cancelled per wait (about a tenth of the CPU of a
      * 10,000-virtual-thread benchmark, plus ~100 bytes per waiter), while one pool timer serves the whole
-     * queue because deadlines grow along it. Set only when this waiter's deadline is not earlier than
-     * that of any untimed waiter queued before it, which keeps that order true.
+     * queue because deadlines (nearly) grow along it.
      */
     final boolean untimed;
+    /** Queued behind an untimed waiter with a later deadline; guarded by the pool's lock. */
+    private boolean outOfOrder;
     /** Set under the lock when a connection is handed to this waiter; read by it after unpark. */
     volatile PoolEntry handedOver;
     /** Set under the lock when the wait must end without a connection (pool closed, creation refused). */
@@ -69,42 +67,35 @@ final class WaiterQueue {
   private long lastUntimedDeadline;
   private boolean anyUntimed;
 
-  /**
-   * Threads read their start time before they queue, so two that arrive within microseconds of each
-   * other can queue in the opposite order of their deadlines. Such a waiter is woken this much after its
-   * deadline at most, rather than parking timed.
-   */
-  static final long DEADLINE_SLACK_NANOS = 10_000_000L;
-
-  /**
-   * The deadline at which the wait timer should wake an untimed waiter whose own deadline is
-   * {@code deadline}: its own, or the last untimed waiter's when that is a little later (within
-   * {@link #DEADLINE_SLACK_NANOS}), so deadlines keep growing along the queue. {@code null} when the
-   * waiter should park timed instead (its deadline is well before one already queued: a retry).
-   */
-  Long untimedWakeAt(long deadline) {
-    if (!anyUntimed || deadline - lastUntimedDeadline >= 0) {
-      return deadline;
-    }
-    return lastUntimedDeadline - deadline <= DEADLINE_SLACK_NANOS ? lastUntimedDeadline : null;
-  }
+  /** Untimed waiters queued behind one with a later deadline (see {@link #collectExpired}). */
+  private int outOfOrder;
 
   /**
    * Adds the untimed waiters whose deadline has passed to {@code expired} (they stay queued: each removes
-   * itself when it wakes) and returns the deadline of the first untimed waiter still ahead, or
-   * {@code null} when there is none. Stops there: deadlines grow along the untimed waiters.
+   * itself when it wakes) and returns the earliest deadline still ahead, or {@code null} when there is none.
+   * Deadlines usually grow along the queue, so the walk stops at the first untimed waiter still ahead. A
+   * thread reads its start before it queues, and one that waited for the lock meanwhile (a burst of
+   * thousands arriving at once) can queue behind later deadlines: while any such waiter is queued, the walk
+   * covers the whole queue, which is still rare (once per deadline, not per wait).
    */
   Long collectExpired(long nowNanos, java.util.List<Waiter> expired) {
+    Long next = null;
     for (Waiter waiter = head; waiter != null; waiter = waiter.next) {
       if (!waiter.untimed) {
         continue;
       }
       if (waiter.deadlineNanos - nowNanos > 0) {
-        return waiter.deadlineNanos;
+        if (outOfOrder == 0) {
+          return waiter.deadlineNanos;
+        }
+        if (next == null || waiter.deadlineNanos - next < 0) {
+          next = waiter.deadlineNanos;
+        }
+      } else {
+        expired.add(waiter);
       }
-      expired.add(waiter);
     }
-    return null;
+    return next;
   }
 
   boolean isEmpty() {
@@ -136,8 +127,13 @@ final class WaiterQueue {
 
   void addLast(Waiter waiter) {
     if (waiter.untimed) {
-      lastUntimedDeadline = waiter.deadlineNanos;
-      anyUntimed = true;
+      if (anyUntimed && waiter.deadlineNanos - lastUntimedDeadline < 0) {
+        waiter.outOfOrder = true;
+        outOfOrder++;
+      } else {
+        lastUntimedDeadline = waiter.deadlineNanos;
+        anyUntimed = true;
+      }
     }
     waiter.previous = tail;
     waiter.next = null;
@@ -184,6 +180,10 @@ final class WaiterQueue {
     waiter.next = null;
     waiter.queued = false;
     size--;
+    if (waiter.outOfOrder) {
+      waiter.outOfOrder = false;
+      outOfOrder--;
+    }
     if (size == 0) {
       anyUntimed = false;
     }

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * java -Xmx512m -cp poolwise-bench/target/benchmarks.jar dev.poolwise.bench.WaiterMemoryCheck [waiters]
  * </pre>
+ * Add {@code -Dpoolwise.histogram=true} to print the heap's class histogram while the threads are parked.
  * Exit code 0 when every waiter completed, 1 otherwise. {@code WaiterMemoryCheckTest} runs it with 10,000.
  */
 public final class WaiterMemoryCheck {
@@ -99,6 +100,7 @@ public final class WaiterMemoryCheck {
         Thread.sleep(10);
       }
       long parked = usedHeapAfterGc();
+      printHistogram("parked on the pool");
       long drainStart = System.nanoTime();
       for (Connection connection : held) {
         connection.close();
@@ -113,6 +115,31 @@ public final class WaiterMemoryCheck {
       return new Result(waiters, completed.sum(), (double) (parked - before) / waiters, semaphoreBytes, drainMillis);
     } finally {
       database.forget();
+    }
+  }
+
+  /**
+   * With {@code -Dpoolwise.histogram=true}: the heap's biggest classes by bytes ({@code jcmd GC.class_histogram} on
+   * this JVM) while the threads are parked, which says what a waiter is made of; the heap difference above is the
+   * total, but it moves by a few hundred bytes per waiter from run to run with where the collector stands.
+   */
+  private static void printHistogram(String label) {
+    if (!Boolean.getBoolean("poolwise.histogram")) {
+      return;
+    }
+    String jcmd = ProcessHandle.current().info().command()
+        .map(java -> java.replaceFirst("java$", "jcmd")).orElse("jcmd");
+    System.out.println("class histogram, " + label + " (top 25 by bytes):");
+    try {
+      Process process = new ProcessBuilder(jcmd, Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+          .redirectErrorStream(true).start();
+      List<String> lines = process.inputReader().lines().toList(); // read it all, or jcmd blocks on a full pipe
+      lines.stream().skip(1).limit(28).forEach(System.out::println);
+      process.waitFor();
+    } catch (java.io.IOException e) {
+      System.out.println("  (jcmd not available: " + e.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -131,6 +158,7 @@ public final class WaiterMemoryCheck {
       Thread.sleep(10);
     }
     long parked = usedHeapAfterGc();
+    printHistogram("parked on a semaphore");
     semaphore.release();
     for (Thread thread : threads) {
       thread.join();

@@ -59,9 +59,9 @@ final class PoolEntry extends CacheLinePadding {
   final RecentTimings holdTimes = new RecentTimings(RecentTimings.PER_CONNECTION);
   final RecentTimings waitTimes = new RecentTimings(RecentTimings.PER_CONNECTION);
 
-  // The current borrow, for the holder table. Written under the pool's lock when the entry is handed
-  // out; read under the lock by snapshots. The volatile ones are written by the borrowing thread
-  // without the lock (a handle recording SQL) and read by snapshots on other threads.
+  // The current borrow, for the holder table. Written by whoever claimed the entry before it publishes it
+  // IN_USE (see the class comment); read racily by snapshots and the housekeeper after they read the state
+  // word. The SQL fields below are written by the borrowing thread on every execute and read the same way.
   /** The borrowing thread. */
   Thread borrower;
   /** The work label in effect when it was borrowed, or null. */
@@ -218,7 +218,10 @@ final class PoolEntry extends CacheLinePadding {
   void transactionSince(long nanos) {
     TRANSACTION_SINCE.setRelease(this, nanos);
   }
-  /** When the application last returned this connection (or when it was created). */
+  /**
+   * When the application last returned this connection (or when it was created). Written by the returner
+   * before it publishes the entry idle; the housekeeper reads it after reading the state word.
+   */
   long lastReleasedNanos;
   /** When the housekeeper last validated this connection while idle. */
   long lastKeepaliveNanos;

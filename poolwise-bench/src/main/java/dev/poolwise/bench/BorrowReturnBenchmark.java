@@ -1,8 +1,5 @@
 package dev.poolwise.bench;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import dev.poolwise.PoolwiseDataSource;
 import dev.poolwise.testkit.StubDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -54,41 +51,16 @@ public class BorrowReturnBenchmark {
 
   private StubDatabase database;
   private DataSource dataSource;
-  private AutoCloseable closeable;
 
   @Setup(Level.Trial)
   public void startPool() throws SQLException {
     database = StubDatabase.create();
-    switch (pool) {
-      case "poolwise" -> {
-        PoolwiseDataSource poolwise = PoolwiseDataSource.builder()
-            .url(database.url())
-            .poolName("bench-poolwise")
-            .maxSize(POOL_SIZE)
-            .minIdle(POOL_SIZE)
-            .acquireTimeout(ACQUIRE_TIMEOUT)
-            .build();
-        dataSource = poolwise;
-        closeable = poolwise;
-      }
-      case "hikari" -> {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(database.url());
-        config.setPoolName("bench-hikari");
-        config.setMaximumPoolSize(POOL_SIZE);
-        config.setMinimumIdle(POOL_SIZE);
-        config.setConnectionTimeout(ACQUIRE_TIMEOUT.toMillis());
-        HikariDataSource hikari = new HikariDataSource(config);
-        dataSource = hikari;
-        closeable = hikari;
-      }
-      default -> throw new IllegalArgumentException("unknown pool '" + pool + "': use poolwise or hikari");
-    }
+    dataSource = BenchPools.open(pool, database.url(), POOL_SIZE, ACQUIRE_TIMEOUT);
   }
 
   @TearDown(Level.Trial)
   public void stopPool() throws Exception {
-    closeable.close();
+    BenchPools.close(dataSource);
     database.forget();
   }
 

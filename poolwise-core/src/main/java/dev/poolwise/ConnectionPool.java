@@ -941,13 +941,10 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   int idleCountLocked() {
-    return countIn(connections, PoolEntry.IDLE) + countIn(connections, PoolEntry.RESERVED);
-  }
-
-  private static int countIn(PoolEntry[] all, int state) {
     int count = 0;
-    for (PoolEntry entry : all) {
-      if (entry.state() == state) {
+    for (PoolEntry entry : connections) {
+      int state = entry.state();
+      if (state == PoolEntry.IDLE || state == PoolEntry.RESERVED) {
         count++;
       }
     }
@@ -1200,6 +1197,7 @@ final class ConnectionPool implements ConnectionReleaser {
       int total = all.length;
       int idle = 0;
       int borrowed = 0;
+      int inUse = 0; // borrowed and settled: neither being handed out nor being returned
       int[] heldPerLane = new int[laneHeld.length];
       Set<PoolEntry> seen = new HashSet<>();
       for (PoolEntry entry : all) {
@@ -1212,6 +1210,7 @@ final class ConnectionPool implements ConnectionReleaser {
         } else if (PoolEntry.isBorrowed(state)) {
           borrowed++;
           if (state == PoolEntry.IN_USE) {
+            inUse++;
             heldPerLane[entry.lane]++;
           }
         } else if (state != PoolEntry.RESERVED) {
@@ -1235,7 +1234,7 @@ final class ConnectionPool implements ConnectionReleaser {
         if (laneHeld[lane] > laneLimits[lane]) {
           violations.add("lane " + laneNames[lane] + " holds " + laneHeld[lane] + " > its limit " + laneLimits[lane]);
         }
-        if (laneHeld[lane] != heldPerLane[lane] && borrowed == countIn(all, PoolEntry.IN_USE)) {
+        if (laneHeld[lane] != heldPerLane[lane] && borrowed == inUse) {
           violations.add("lane " + laneNames[lane] + " counts " + laneHeld[lane] + " held but " + heldPerLane[lane]
               + " entries are borrowed in it");
         }

@@ -112,10 +112,8 @@ abstract class AbstractStatementHandle<S extends Statement> implements Statement
 
   @Override
   public final Connection getConnection() throws SQLException {
-    if (closed) {
-      // Same answer the driver gives for a closed statement, without reaching it.
-      throw new SQLException(kind() + " is closed; Statement.getConnection() is not allowed after close()", "HY010");
-    }
+    // Also after close, as pgjdbc does: code that closes a statement and then its connection
+    // (statement.getConnection().close()) must keep working; the handle refuses use after its own close.
     return connection;
   }
 
@@ -165,7 +163,7 @@ abstract class AbstractStatementHandle<S extends Statement> implements Statement
   @Override
   public final <T> T unwrap(Class<T> iface) throws SQLException {
     try {
-      return HandleUnwrapping.unwrap(this, delegate, iface);
+      return HandleUnwrapping.unwrap(this, delegate, iface, connection);
     } catch (SQLException e) {
       throw connection.checkBroken(e);
     }
@@ -400,6 +398,7 @@ abstract class AbstractStatementHandle<S extends Statement> implements Statement
 
   @Override
   public final void addBatch(String sql) throws SQLException {
+    connection.watchSql(sql);
     try {
       delegate.addBatch(sql);
     } catch (SQLException e) {

@@ -61,6 +61,8 @@ final class ConnectionCreator {
   private volatile ServerBudget budget;
   /** Shared by every connection of the pool; {@code null} when SQL logging is off. */
   private final SqlLog sqlLog;
+  /** How PostgreSQL sessions are reset on return; {@code null} behind PgBouncer. */
+  private final PostgresSession.Policy sessionPolicy;
 
   // Guarded by pool.lock.
   private int pending;
@@ -82,6 +84,12 @@ final class ConnectionCreator {
     SqlLog log = new SqlLog(settings.poolName(), settings.sqlLogging(), settings.slowSqlThreshold());
     this.sqlLog = log.enabled() ? log : null;
     this.notBeforeNanos = System.nanoTime();
+    // Behind PgBouncer (pgbouncer=true sets prepareThreshold=0) sessions are PgBouncer's to reset: a
+    // DISCARD ALL sent through it would reach whichever server connection it lends for that statement.
+    this.sessionPolicy = ServerBudget.appliesTo(settings)
+        ? new PostgresSession.Policy(settings.sessionReset(), settings.validationTimeout(),
+            this::applySessionSettings, pool.threads.sessionResets())
+        : null;
   }
 
   int pendingLocked() {
@@ -254,6 +262,18 @@ final class ConnectionCreator {
   }
 
   private ConnectionDefaults configure(Connection raw) throws SQLException {
+    applySessionSettings(raw);
+    PostgresSession postgres = sessionPolicy == null ? null : PostgresSession.of(raw, sessionPolicy);
+    return new ConnectionDefaults(raw.getAutoCommit(), raw.getTransactionIsolation(), raw.isReadOnly(),
+        raw.getCatalog(), schemaOf(raw), networkTimeoutOf(raw), holdabilityOf(raw), typeMapOf(raw),
+        clientInfoOf(raw), postgres);
+  }
+
+  /**
+   * The pool's session settings, applied to a new connection and again after a PostgreSQL session reset
+   * ({@link PostgresSession#discardSession}), which puts the session back to how the connection started.
+   */
+  private void applySessionSettings(Connection raw) throws SQLException {
     if (settings.autoCommit() != null) {
       raw.setAutoCommit(settings.autoCommit());
     }
@@ -277,8 +297,37 @@ final class ConnectionCreator {
         raw.commit();
       }
     }
-    return new ConnectionDefaults(raw.getAutoCommit(), raw.getTransactionIsolation(), raw.isReadOnly(),
-        raw.getCatalog(), schemaOf(raw), networkTimeoutOf(raw));
+  }
+
+  private static int holdabilityOf(Connection raw) {
+    try {
+      return raw.getHoldability();
+    } catch (SQLException | RuntimeException | AbstractMethodError e) {
+      return java.sql.ResultSet.HOLD_CURSORS_OVER_COMMIT;
+    }
+  }
+
+  /** A copy, so that a borrower changing the map it got does not change what the next one gets back. */
+  private static java.util.Map<String, Class<?>> typeMapOf(Connection raw) {
+    try {
+      java.util.Map<String, Class<?>> map = raw.getTypeMap();
+      return map == null ? null : java.util.Map.copyOf(map);
+    } catch (SQLException | RuntimeException | AbstractMethodError e) {
+      return null; // not supported: the handle then never resets it
+    }
+  }
+
+  private static java.util.Properties clientInfoOf(Connection raw) {
+    try {
+      java.util.Properties info = raw.getClientInfo();
+      java.util.Properties copy = new java.util.Properties();
+      if (info != null) {
+        copy.putAll(info);
+      }
+      return copy;
+    } catch (SQLException | RuntimeException | AbstractMethodError e) {
+      return null;
+    }
   }
 
   private static String schemaOf(Connection raw) {

@@ -1,9 +1,17 @@
 package dev.poolwise;
 
+import java.util.Map;
+import java.util.Properties;
+
 /**
  * The session state every handed-out connection starts with, captured once per physical connection
  * right after it was opened and configured. A connection handle restores exactly these values on
  * return when the application changed them.
+ *
+ * @param typeMap the driver's type map at creation, or {@code null} when the driver does not support one
+ * @param clientInfo the driver's client info at creation, or {@code null} when the driver does not support it
+ * @param postgres the PostgreSQL session (search_path, transaction state, session reset), or {@code null} for
+ *     other databases
  */
 record ConnectionDefaults(
     boolean autoCommit,
@@ -11,4 +19,16 @@ record ConnectionDefaults(
     boolean readOnly,
     String catalog,
     String schema,
-    int networkTimeoutMillis) {}
+    int networkTimeoutMillis,
+    int holdability,
+    Map<String, Class<?>> typeMap,
+    Properties clientInfo,
+    PostgresSession postgres) {
+
+  /** The JDBC-level defaults only, for drivers and tests without a PostgreSQL session. */
+  ConnectionDefaults(boolean autoCommit, int transactionIsolation, boolean readOnly, String catalog, String schema,
+      int networkTimeoutMillis) {
+    this(autoCommit, transactionIsolation, readOnly, catalog, schema, networkTimeoutMillis,
+        java.sql.ResultSet.HOLD_CURSORS_OVER_COMMIT, null, null, null);
+  }
+}

@@ -34,15 +34,21 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li><b>Dirty settings.</b> {@link #dirtySettings} has one bit per session setting the application
  *       changed away from {@code entry.defaults} (autoCommit, isolation, read-only, catalog, schema,
- *       network timeout). A setter that succeeds sets or clears its bit by comparing with the default; a
- *       setter that fails sets it, because the driver's state is then unknown. Close restores exactly
- *       the settings whose bit is set, one driver call each.
+ *       network timeout, holdability, type map, client info). A setter that succeeds sets or clears its bit
+ *       by comparing with the default; a setter that fails sets it, because the driver's state is then
+ *       unknown. Close restores exactly the settings whose bit is set, one driver call each (all of them
+ *       after driver objects were handed out).
  *   <li><b>A transaction that may be open.</b> Set when a statement executes (through
  *       {@link #beforeExecute(String)}, the single choke point all statement handles and the
- *       DatabaseMetaData handle call) or a savepoint call is made while autoCommit is off; cleared by a
- *       successful commit, rollback or {@code setAutoCommit(true)}. Close rolls back only when it is set.
- *       Not seen: a transaction opened with SQL text ({@code BEGIN}) while autoCommit is on, and session
- *       state changed with SQL ({@code SET search_path}); the pool cannot know about those cheaply.
+ *       DatabaseMetaData handle call), a savepoint call is made or an updatable result set changes a row
+ *       while autoCommit is off; cleared by a successful commit, rollback or {@code setAutoCommit(true)}.
+ *       For other drivers close rolls back when it is set (or autoCommit was turned off, or driver objects
+ *       were used); for PostgreSQL the driver's real transaction state decides ({@link PostgresSession}),
+ *       which also sees a transaction opened with SQL {@code BEGIN} while autoCommit is on.
+ *   <li><b>A changed PostgreSQL session.</b> Every SQL text that runs or is batched passes
+ *       {@link #watchSql(String)}; SQL that changes session state ({@link SessionStatements}) sets
+ *       {@link #sessionChanged}, and an unwrapped driver object sets {@link #driverObjectsUsed}. Either makes
+ *       close reset the session ({@link SessionReset#AUTO}).
  *   <li><b>Open statements.</b> {@link #openStatements} holds the statement handles not yet closed
  *       (usually zero to three, so a list with removal from the end is the cheapest structure). Close
  *       closes the ones the application left open.
@@ -60,8 +66,9 @@ import java.util.concurrent.Executor;
  *
  * <p>Failure modes: a {@link SQLException} from any call (also through statement, result-set and
  * metadata handles) passes through {@link #checkBroken}, which marks the entry for eviction when the
- * SQLState says the connection is dead. If any step of the reset on close fails, the entry is marked for
- * eviction ("reset failed: …") and still released: the pool closes it instead of lending it again, and
+ * SQLState says the connection is dead. If any step of the reset on close fails, or a reset after driver
+ * objects were used does not finish within {@code validationTimeout} (an unfinished COPY), the entry is marked
+ * for eviction ("reset failed: …") and still released: the pool closes it instead of lending it again, and
  * {@code close()} does not throw. An entry already marked for eviction is released without a reset,
  * because the pool will close it anyway and resetting a dead connection could block for the network
  * timeout. Any call after close fails with SQLState 08003 and a message that says when the handle was
@@ -82,6 +89,14 @@ final class ConnectionHandle implements Connection {
   private static final int DIRTY_SCHEMA = 1 << 4;
   /** The application changed the network timeout away from the default. */
   private static final int DIRTY_NETWORK_TIMEOUT = 1 << 5;
+  /** The application changed the holdability away from the default. */
+  private static final int DIRTY_HOLDABILITY = 1 << 6;
+  /** The application set a type map. */
+  private static final int DIRTY_TYPE_MAP = 1 << 7;
+  /** The application set client info ({@link #clientInfoNames} says which). */
+  private static final int DIRTY_CLIENT_INFO = 1 << 8;
+  /** Every setting: what the application may have changed through an unwrapped driver object. */
+  private static final int DIRTY_ALL = (1 << 9) - 1;
 
   /** Borrowed and usable. */
   private static final int OPEN = 0;
@@ -122,6 +137,19 @@ final class ConnectionHandle implements Connection {
   private boolean autoCommit;
   /** A statement ran or a savepoint call was made with autoCommit off since the last commit/rollback. */
   private boolean transactionMayBeOpen;
+  /**
+   * The PostgreSQL session whose SQL is watched for session changes ({@link SessionReset#AUTO}), or
+   * {@code null}: another database, or a mode that does not depend on what ran.
+   */
+  private final PostgresSession watchedSession;
+  /** SQL that changes session state ran through this handle ({@link SessionStatements}). */
+  private boolean sessionChanged;
+  /** A driver object was handed out by unwrap: what was done through it is unknown to the pool. */
+  private boolean driverObjectsUsed;
+  /** The client info names the application set, for their reset; usually one ("ApplicationName"). */
+  private ArrayList<String> clientInfoNames;
+  /** The reset step running now, for the eviction reason when it fails. */
+  private String resetStep;
   /** The failure of the execute in progress, seen by {@link #checkBroken}, for the SQL log. */
   private SQLException executionFailure;
 
@@ -134,6 +162,8 @@ final class ConnectionHandle implements Connection {
     this.releaser = releaser;
     this.delegate = entry.raw;
     this.autoCommit = entry.defaults.autoCommit();
+    PostgresSession postgres = entry.defaults.postgres();
+    this.watchedSession = postgres != null && postgres.policy.mode() == SessionReset.AUTO ? postgres : null;
   }
 
   /* --- The hooks the statement, result-set and metadata handles call --- */
@@ -157,10 +187,49 @@ final class ConnectionHandle implements Connection {
       // (PostgreSQL: aborted until rolled back).
       transactionMayBeOpen(true);
     }
+    watchSql(sql);
     if (entry.tracksSql) {
       entry.startExecuting(sql, System.nanoTime());
       executionFailure = null;
     }
+  }
+
+  /**
+   * Marks the session for a reset on return when {@code sql} changes session state; called for every
+   * executed SQL text and for SQL added to a batch. Free for other databases (no watched session).
+   */
+  void watchSql(String sql) {
+    PostgresSession session = watchedSession;
+    if (session != null && !sessionChanged && session.changesSession(sql)) {
+      sessionChanged = true;
+    }
+  }
+
+  /**
+   * A driver object (the raw connection, a driver statement or result set, an extension interface such as
+   * {@code PGConnection}) was handed to the application: the return path treats every setting and the
+   * session as changed, asks the driver whether a transaction is open, and bounds the reset in time.
+   */
+  void driverObjectHandedOut() {
+    driverObjectsUsed = true;
+  }
+
+  /**
+   * An updatable result set inserted, updated or deleted a row: with autoCommit off that opened a
+   * transaction the execute hook did not see.
+   */
+  void rowsChangedThroughResultSet() {
+    if (!autoCommit) {
+      transactionMayBeOpen(true);
+    }
+  }
+
+  /**
+   * A driver statement this handle did not create (the one behind a {@code DatabaseMetaData} result set),
+   * wrapped and tracked like the application's own so that it is closed on return.
+   */
+  Statement adoptDriverStatement(Statement raw) {
+    return track(new StatementHandle(raw, this));
   }
 
   /** The counterpart of {@link #beforeExecute(String)}, called whether the execution succeeded or not. */
@@ -271,54 +340,163 @@ final class ConnectionHandle implements Connection {
   }
 
   /**
-   * Closes leftover statements, rolls back a transaction that may be open, restores the dirty settings
-   * and clears warnings. Never throws: a failing step marks the entry for eviction and ends the reset.
+   * Closes leftover statements, then (see {@link #resetSteps}) rolls back an open transaction, resets a
+   * changed PostgreSQL session and restores the changed settings. Never throws: a failing step marks the
+   * entry for eviction and ends the reset. When driver objects were handed out, the steps run on a pool
+   * thread bounded by {@code validationTimeout}: an unfinished COPY makes pgjdbc wait for its own lock with no
+   * timeout, and such a connection must be evicted, not handed to the next borrower to hang on.
    */
   private void resetForNextBorrower(Connection raw) {
     closeLeftOverStatements();
     if (entry.evictionReason() != null) {
       return; // a statement close said the connection is dead; resetting it would only wait on the network
     }
-    ConnectionDefaults defaults = entry.defaults;
-    int dirty = dirtySettings;
-    String step = "rollback of the transaction the application left open";
+    PostgresSession postgres = entry.defaults.postgres();
+    resetStep = "rollback of the transaction the application left open";
     try {
-      if (transactionMayBeOpen && !autoCommit) {
-        raw.rollback();
+      if (postgres != null && driverObjectsUsed) {
+        postgres.runBounded(() -> resetSteps(raw, postgres));
+      } else {
+        resetSteps(raw, postgres);
       }
-      if ((dirty & DIRTY_AUTO_COMMIT) != 0) {
-        step = "restoring autoCommit=" + defaults.autoCommit();
-        raw.setAutoCommit(defaults.autoCommit());
-      }
-      if ((dirty & DIRTY_ISOLATION) != 0) {
-        step = "restoring transactionIsolation=" + defaults.transactionIsolation();
-        raw.setTransactionIsolation(defaults.transactionIsolation());
-      }
-      if ((dirty & DIRTY_READ_ONLY) != 0) {
-        step = "restoring readOnly=" + defaults.readOnly();
-        raw.setReadOnly(defaults.readOnly());
-      }
-      if ((dirty & DIRTY_CATALOG) != 0) {
-        step = "restoring catalog=" + defaults.catalog();
-        raw.setCatalog(defaults.catalog());
-      }
-      if ((dirty & DIRTY_SCHEMA) != 0) {
-        step = "restoring schema=" + defaults.schema();
-        raw.setSchema(defaults.schema());
-      }
-      if ((dirty & DIRTY_NETWORK_TIMEOUT) != 0) {
-        step = "restoring networkTimeout=" + defaults.networkTimeoutMillis() + "ms";
-        raw.setNetworkTimeout(CALLING_THREAD, defaults.networkTimeoutMillis());
-      }
-      step = "clearWarnings";
-      raw.clearWarnings();
+    } catch (java.util.concurrent.TimeoutException e) {
+      entry.markForEviction("reset did not finish within validationTimeout "
+          + postgres.policy.validationTimeout().toMillis() + " ms (" + resetStep + "; " + e.getMessage()
+          + "): the borrower used driver objects and may have left a COPY unfinished; the connection is aborted");
+      abortQuietly(raw);
     } catch (SQLException e) {
       entry.checkBroken(e);
       entry.markForEviction(
-          "reset failed: " + step + " threw SQLState " + e.getSQLState() + ": " + e.getMessage());
+          "reset failed: " + resetStep + " threw SQLState " + e.getSQLState() + ": " + e.getMessage());
     } catch (RuntimeException e) {
       // Drivers do throw unchecked exceptions; the connection's state is then unknown, so never reuse it.
-      entry.markForEviction("reset failed: " + step + " threw " + e);
+      entry.markForEviction("reset failed: " + resetStep + " threw " + e);
+    }
+  }
+
+  /**
+   * The reset, in the order that never commits what the borrower did not commit:
+   * <ol>
+   *   <li>Roll back an open transaction <em>before</em> restoring autoCommit (switching autoCommit on commits
+   *       an open transaction). PostgreSQL: the driver's real transaction state decides, whatever opened the
+   *       transaction (SQL {@code BEGIN}, an updatable result set, COPY, large objects). Other drivers: when
+   *       autoCommit is off and the borrower turned it off, ran a statement, changed rows through a result set
+   *       or used driver objects.
+   *   <li>PostgreSQL, when the session may have changed ({@link SessionReset}): {@code DISCARD ALL}, then the
+   *       pool's session settings and the recorded search_path again, bounded by {@code validationTimeout}
+   *       through the network timeout.
+   *   <li>Restore each changed JDBC setting; all of them after driver objects were used.
+   * </ol>
+   */
+  private void resetSteps(Connection raw, PostgresSession postgres) throws SQLException {
+    ConnectionDefaults defaults = entry.defaults;
+    int dirty = driverObjectsUsed ? DIRTY_ALL : dirtySettings;
+    resetStep = "rollback of the transaction the application left open";
+    Boolean transactionOpen = postgres == null ? null : postgres.transactionOpen(raw);
+    if (transactionOpen != null) {
+      if (transactionOpen) {
+        PostgresSession.rollback(raw);
+      }
+    } else {
+      boolean autoCommitNow = driverObjectsUsed ? raw.getAutoCommit() : autoCommit;
+      if (!autoCommitNow
+          && (transactionMayBeOpen || driverObjectsUsed || (dirtySettings & DIRTY_AUTO_COMMIT) != 0)) {
+        raw.rollback();
+      }
+    }
+    boolean sessionReset = postgres != null && switch (postgres.policy.mode()) {
+      case ALWAYS -> true;
+      case AUTO -> sessionChanged || driverObjectsUsed;
+      case OFF -> false;
+    };
+    if (sessionReset) {
+      resetStep = "session reset (DISCARD ALL, then the pool's session settings)";
+      int bound = (int) Math.min(Integer.MAX_VALUE, postgres.policy.validationTimeout().toMillis());
+      if (defaults.networkTimeoutMillis() == 0 || defaults.networkTimeoutMillis() > bound) {
+        raw.setNetworkTimeout(CALLING_THREAD, bound);
+        dirty |= DIRTY_NETWORK_TIMEOUT;
+      }
+      postgres.discardSession(raw);
+      dirty &= ~DIRTY_SCHEMA; // the search_path is back as recorded
+      // pgjdbc sets ApplicationName with SET after connecting unless told the server's version, so
+      // DISCARD ALL's RESET ALL can take it back to the server's default: set what the connection had.
+      dirty |= DIRTY_CLIENT_INFO;
+    }
+    restoreSettings(raw, defaults, dirty, postgres);
+    resetStep = "clearWarnings";
+    raw.clearWarnings();
+  }
+
+  /** One driver call per changed setting; {@code dirty} says which. */
+  private void restoreSettings(Connection raw, ConnectionDefaults defaults, int dirty, PostgresSession postgres)
+      throws SQLException {
+    if ((dirty & DIRTY_AUTO_COMMIT) != 0) {
+      resetStep = "restoring autoCommit=" + defaults.autoCommit();
+      raw.setAutoCommit(defaults.autoCommit());
+    }
+    if ((dirty & DIRTY_ISOLATION) != 0) {
+      resetStep = "restoring transactionIsolation=" + defaults.transactionIsolation();
+      raw.setTransactionIsolation(defaults.transactionIsolation());
+    }
+    if ((dirty & DIRTY_READ_ONLY) != 0) {
+      resetStep = "restoring readOnly=" + defaults.readOnly();
+      raw.setReadOnly(defaults.readOnly());
+    }
+    if ((dirty & DIRTY_CATALOG) != 0 && defaults.catalog() != null) {
+      resetStep = "restoring catalog=" + defaults.catalog();
+      raw.setCatalog(defaults.catalog());
+    }
+    if ((dirty & DIRTY_SCHEMA) != 0) {
+      if (postgres != null && postgres.searchPath != null) {
+        resetStep = "restoring search_path=" + postgres.searchPath;
+        postgres.restoreSearchPath(raw);
+      } else if (defaults.schema() != null) {
+        resetStep = "restoring schema=" + defaults.schema();
+        raw.setSchema(defaults.schema());
+      }
+    }
+    if ((dirty & DIRTY_NETWORK_TIMEOUT) != 0) {
+      resetStep = "restoring networkTimeout=" + defaults.networkTimeoutMillis() + "ms";
+      raw.setNetworkTimeout(CALLING_THREAD, defaults.networkTimeoutMillis());
+    }
+    if ((dirty & DIRTY_HOLDABILITY) != 0) {
+      resetStep = "restoring holdability=" + defaults.holdability();
+      raw.setHoldability(defaults.holdability());
+    }
+    if ((dirty & DIRTY_TYPE_MAP) != 0 && defaults.typeMap() != null) {
+      resetStep = "restoring the type map";
+      raw.setTypeMap(new java.util.HashMap<>(defaults.typeMap()));
+    }
+    if ((dirty & DIRTY_CLIENT_INFO) != 0 && defaults.clientInfo() != null) {
+      resetStep = "restoring client info";
+      restoreClientInfo(raw, defaults.clientInfo());
+    }
+  }
+
+  /**
+   * The names the application set back to their defaults; every name the driver reported at creation too
+   * after driver objects were used or the session was reset.
+   */
+  private void restoreClientInfo(Connection raw, Properties defaults) throws SQLClientInfoException {
+    ArrayList<String> names = clientInfoNames;
+    if (driverObjectsUsed || names == null || (dirtySettings & DIRTY_CLIENT_INFO) == 0) {
+      names = new ArrayList<>(defaults.stringPropertyNames());
+      if (clientInfoNames != null) {
+        clientInfoNames.stream().filter(name -> !defaults.containsKey(name)).forEach(names::add);
+      }
+    }
+    for (String name : names) {
+      // null clears a name the connection did not have (JDBC: "the current value ... is cleared").
+      raw.setClientInfo(name, defaults.getProperty(name));
+    }
+  }
+
+  /** The raw connection of a reset that did not finish, on the pool's closer thread; the entry is evicted. */
+  private void abortQuietly(Connection raw) {
+    try {
+      raw.abort(Runnable::run);
+    } catch (SQLException | RuntimeException | AbstractMethodError e) {
+      // The entry is marked for eviction; the pool closes the connection, which is all that is left to do.
     }
   }
 
@@ -448,7 +626,10 @@ final class ConnectionHandle implements Connection {
       dirtySettings |= DIRTY_SCHEMA;
       throw checkBroken(e);
     }
-    markDirty(DIRTY_SCHEMA, !Objects.equals(schema, entry.defaults.schema()));
+    // PostgreSQL: setSchema replaces the whole search_path, so even the default schema's name is a change
+    // ("$user", public becomes public).
+    markDirty(DIRTY_SCHEMA,
+        entry.defaults.postgres() != null || !Objects.equals(schema, entry.defaults.schema()));
   }
 
   @Override
@@ -685,7 +866,7 @@ final class ConnectionHandle implements Connection {
   public <T> T unwrap(Class<T> iface) throws SQLException {
     Connection raw = delegate();
     try {
-      return HandleUnwrapping.unwrap(this, raw, iface);
+      return HandleUnwrapping.unwrap(this, raw, iface, this);
     } catch (SQLException e) {
       throw checkBroken(e);
     }
@@ -707,10 +888,21 @@ final class ConnectionHandle implements Connection {
     if (raw == null) {
       throw new SQLClientInfoException(closedException().getMessage(), "08003", Map.of());
     }
+    rememberClientInfo(name);
     try {
       raw.setClientInfo(name, value);
     } catch (SQLClientInfoException e) {
       throw checkBroken(e);
+    }
+  }
+
+  private void rememberClientInfo(String name) {
+    dirtySettings |= DIRTY_CLIENT_INFO;
+    if (clientInfoNames == null) {
+      clientInfoNames = new ArrayList<>(2);
+    }
+    if (name != null && !clientInfoNames.contains(name)) {
+      clientInfoNames.add(name);
     }
   }
 
@@ -719,6 +911,13 @@ final class ConnectionHandle implements Connection {
     Connection raw = delegate;
     if (raw == null) {
       throw new SQLClientInfoException(closedException().getMessage(), "08003", Map.of());
+    }
+    if (properties != null) {
+      properties.stringPropertyNames().forEach(this::rememberClientInfo);
+    }
+    // Setting a Properties object clears the names it does not mention, so those need their defaults back too.
+    if (entry.defaults.clientInfo() != null) {
+      entry.defaults.clientInfo().stringPropertyNames().forEach(this::rememberClientInfo);
     }
     try {
       raw.setClientInfo(properties);
@@ -812,8 +1011,10 @@ final class ConnectionHandle implements Connection {
 
   @Override
   public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+    Connection raw = delegate();
+    dirtySettings |= DIRTY_TYPE_MAP; // the driver may keep the caller's map, which the caller may change later
     try {
-      delegate().setTypeMap(map);
+      raw.setTypeMap(map);
     } catch (SQLException e) {
       throw checkBroken(e);
     }
@@ -821,11 +1022,14 @@ final class ConnectionHandle implements Connection {
 
   @Override
   public void setHoldability(int holdability) throws SQLException {
+    Connection raw = delegate();
     try {
-      delegate().setHoldability(holdability);
+      raw.setHoldability(holdability);
     } catch (SQLException e) {
+      dirtySettings |= DIRTY_HOLDABILITY;
       throw checkBroken(e);
     }
+    markDirty(DIRTY_HOLDABILITY, holdability != entry.defaults.holdability());
   }
 
   @Override

@@ -46,7 +46,7 @@ final class DatabaseMetaDataHandle implements DatabaseMetaData {
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
     try {
-      return HandleUnwrapping.unwrap(this, delegate, iface);
+      return HandleUnwrapping.unwrap(this, delegate, iface, connection);
     } catch (SQLException e) {
       throw connection.checkBroken(e);
     }

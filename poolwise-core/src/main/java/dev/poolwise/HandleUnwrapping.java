@@ -9,6 +9,10 @@ import java.sql.Wrapper;
  * application on the pool's handle), else the driver's object when it is one, else whatever the driver's
  * own {@code unwrap} finds (drivers' extension interfaces such as {@code org.postgresql.PGConnection}).
  *
+ * <p>Handing out a driver object tells the connection handle ({@link ConnectionHandle#driverObjectHandedOut()}):
+ * what the application does through it (SQL, COPY, large objects, session settings) bypasses the pool's
+ * handles, so the return path treats the session as changed and bounds its reset in time.
+ *
  * <p>Failure modes: what the driver object returns is outside the pool's control; closing an unwrapped
  * raw connection makes the pool evict it on the next failure or validation. That is the JDBC contract of
  * unwrap, and the reason the pool never hands out the raw object any other way.
@@ -17,10 +21,11 @@ final class HandleUnwrapping {
 
   private HandleUnwrapping() {}
 
-  static <T> T unwrap(Wrapper handle, Wrapper raw, Class<T> iface) throws SQLException {
+  static <T> T unwrap(Wrapper handle, Wrapper raw, Class<T> iface, ConnectionHandle connection) throws SQLException {
     if (iface.isInstance(handle)) {
       return iface.cast(handle);
     }
+    connection.driverObjectHandedOut();
     if (iface.isInstance(raw)) {
       return iface.cast(raw);
     }

@@ -49,7 +49,8 @@ record PoolSettings(
     int expectedInstances,
     boolean registerMBean,
     SqlLogging sqlLogging,
-    Duration slowSqlThreshold) {
+    Duration slowSqlThreshold,
+    SessionReset sessionReset) {
 
   /** Driver properties plus the current credentials, ready for {@code Driver.connect}. */
   Properties connectProperties(Credentials current) {

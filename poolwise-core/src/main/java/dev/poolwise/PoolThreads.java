@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  *       physical connects, which can hang; the creator bounds how many run at once.</li>
  *   <li>{@code closer} (one thread, queued): {@code Connection.close} and {@code abort}, which can
  *       block on a dead socket and must never run on an application thread or under the pool lock.</li>
+ *   <li>{@code sessionResets} (one thread per reset in flight, created on demand, idle ones expire): the
+ *       reset of a returned PostgreSQL connection whose borrower unwrapped driver objects, which can wait
+ *       forever on the driver's own lock (an unfinished COPY); the returning thread waits for it at most
+ *       {@code validationTimeout} and interrupts it after that (see {@code PostgresSession.runBounded}).</li>
  *   <li>{@link #waitTimer()} (one thread, started on the first virtual-thread wait): wakes waiting virtual
  *       threads at their acquire deadline (see {@code ConnectionPool.sweepExpiredWaiters}). Its own thread,
  *       so that no housekeeping task can make a timeout late.</li>
@@ -42,6 +46,7 @@ final class PoolThreads {
   final ScheduledThreadPoolExecutor scheduler;
   final ThreadPoolExecutor connectors;
   private final ThreadPoolExecutor closer;
+  private final ThreadPoolExecutor sessionResets;
   private final String poolName;
   private volatile ScheduledThreadPoolExecutor waitTimer;
 
@@ -55,6 +60,13 @@ final class PoolThreads {
     closer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemonThreads(poolName + "-closer"));
     closer.allowCoreThreadTimeOut(true);
+    sessionResets = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        daemonThreads(poolName + "-session-reset"));
+  }
+
+  /** Where bounded session resets run; see the class comment. */
+  ThreadPoolExecutor sessionResets() {
+    return sessionResets;
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
@@ -125,6 +137,7 @@ final class PoolThreads {
       timer.shutdownNow();
     }
     connectors.shutdownNow();
+    sessionResets.shutdownNow();
     closer.shutdown();
     try {
       if (!closer.awaitTermination(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS)) {

@@ -296,6 +296,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     Duration leakThreshold = Duration.ofSeconds(60);
     Duration leakReclaimThreshold = Duration.ZERO;
     MultipleAcquisition multipleAcquisition = MultipleAcquisition.WARN;
+    SessionReset sessionReset = SessionReset.AUTO;
     final Map<String, Integer> lanes = new LinkedHashMap<>();
     int expectedInstances = 1;
     boolean registerMBean;
@@ -532,6 +533,17 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
       return this;
     }
 
+    /**
+     * When a PostgreSQL session is reset on return with {@code DISCARD ALL} and the pool's session settings
+     * applied again: {@link SessionReset#AUTO} (default) only after a borrow that ran SQL changing session
+     * state or unwrapped a driver object; {@link SessionReset#ALWAYS}; {@link SessionReset#OFF}. An open
+     * transaction is rolled back on return whatever this says; other databases get the JDBC-level reset only.
+     */
+    public Builder sessionReset(SessionReset sessionReset) {
+      this.sessionReset = Objects.requireNonNull(sessionReset, "sessionReset");
+      return this;
+    }
+
     /** What to do when a thread holding a connection asks for another. Default {@link MultipleAcquisition#WARN}. */
     public Builder multipleAcquisition(MultipleAcquisition multipleAcquisition) {
       this.multipleAcquisition = Objects.requireNonNull(multipleAcquisition, "multipleAcquisition");
@@ -651,7 +663,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
           housekeepingInterval, creationBackoffInitial, creationBackoffMax, maxConcurrentCreations, startMode,
           autoCommit, transactionIsolation, readOnly, catalog, schema, connectionInitSql, diagnostics,
           acquisitionStacks, leakThreshold, leakReclaimThreshold, multipleAcquisition, Map.copyOf(lanes),
-          expectedInstances, registerMBean, sqlLogging, slowSqlThreshold);
+          expectedInstances, registerMBean, sqlLogging, slowSqlThreshold, sessionReset);
     }
 
     private static boolean isIsolationLevel(int level) {

@@ -88,6 +88,7 @@ final class PropertiesConfiguration {
     text("catalog", (b, v) -> b.catalog = v);
     text("schema", (b, v) -> b.schema = v);
     text("connectionInitSql", (b, v) -> b.connectionInitSql = v);
+    enumeration("sessionReset", SessionReset.class, "session reset mode", (b, v) -> b.sessionReset = v);
     // Diagnostics and guards.
     bool("diagnostics", (b, v) -> b.diagnostics = v);
     enumeration("acquisitionStacks", StackCapture.class, "stack capture mode", (b, v) -> b.acquisitionStacks = v);

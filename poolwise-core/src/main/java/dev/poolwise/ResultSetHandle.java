@@ -41,6 +41,8 @@ final class ResultSetHandle implements ResultSet {
   /** The statement handle that produced this result set; {@code null} for DatabaseMetaData results. */
   private final AbstractStatementHandle<?> statement;
   private final ConnectionHandle connection;
+  /** The wrapped driver statement of a metadata result set, made on first {@link #getStatement()}. */
+  private Statement metadataStatement;
 
   ResultSetHandle(ResultSet delegate, AbstractStatementHandle<?> statement, ConnectionHandle connection) {
     this.delegate = delegate;
@@ -50,10 +52,26 @@ final class ResultSetHandle implements ResultSet {
 
   /* --- What differs from plain delegation --- */
 
-  /** The statement handle, or {@code null} when this result set came from {@link java.sql.DatabaseMetaData}. */
+  /**
+   * The statement handle. For a {@link java.sql.DatabaseMetaData} result set, the driver's own statement
+   * behind it, wrapped (and closed on return like the application's statements), or {@code null} when the
+   * driver has none: the same answer the driver gives, never its object.
+   */
   @Override
   public Statement getStatement() throws SQLException {
-    return statement;
+    if (statement != null) {
+      return statement;
+    }
+    if (metadataStatement == null) {
+      Statement raw;
+      try {
+        raw = delegate.getStatement();
+      } catch (SQLException e) {
+        throw connection.checkBroken(e);
+      }
+      metadataStatement = raw == null ? null : connection.adoptDriverStatement(raw);
+    }
+    return metadataStatement;
   }
 
   @Override
@@ -71,7 +89,7 @@ final class ResultSetHandle implements ResultSet {
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
     try {
-      return HandleUnwrapping.unwrap(this, delegate, iface);
+      return HandleUnwrapping.unwrap(this, delegate, iface, connection);
     } catch (SQLException e) {
       throw connection.checkBroken(e);
     }
@@ -1036,6 +1054,7 @@ final class ResultSetHandle implements ResultSet {
 
   @Override
   public void insertRow() throws SQLException {
+    connection.rowsChangedThroughResultSet();
     try {
       delegate.insertRow();
     } catch (SQLException e) {
@@ -1045,6 +1064,7 @@ final class ResultSetHandle implements ResultSet {
 
   @Override
   public void updateRow() throws SQLException {
+    connection.rowsChangedThroughResultSet();
     try {
       delegate.updateRow();
     } catch (SQLException e) {
@@ -1054,6 +1074,7 @@ final class ResultSetHandle implements ResultSet {
 
   @Override
   public void deleteRow() throws SQLException {
+    connection.rowsChangedThroughResultSet();
     try {
       delegate.deleteRow();
     } catch (SQLException e) {

@@ -91,7 +91,11 @@ class ConnectionHandleTest {
         throws SQLException {
       toOther.apply(handle);
 
-      assertThat(closeAndRecordReset()).containsExactly(restoreCall, "Connection.clearWarnings()");
+      // autoCommit turned off: roll back first, so that restoring it cannot commit unseen work.
+      List<String> expected = name.equals("autoCommit")
+          ? List.of("Connection.rollback()", restoreCall, "Connection.clearWarnings()")
+          : List.of(restoreCall, "Connection.clearWarnings()");
+      assertThat(closeAndRecordReset()).containsExactlyElementsOf(expected);
       assertThat(entry.evictionReason()).isNull();
     }
 
@@ -189,10 +193,38 @@ class ConnectionHandleTest {
     }
 
     @Test
-    void autoCommitOffWithoutStatementsIsNotRolledBack() throws SQLException {
+    void autoCommitTurnedOffIsRolledBackBeforeItIsRestored() throws SQLException {
+      // Work the pool cannot see (an updatable result set, a driver object) may have opened a transaction;
+      // restoring autoCommit would commit it.
       handle.setAutoCommit(false);
 
+      assertThat(closeAndRecordReset())
+          .containsExactly("Connection.rollback()", "Connection.setAutoCommit(true)", "Connection.clearWarnings()");
+    }
+
+    @Test
+    void autoCommitTurnedOffAndBackOnIsNotRolledBack() throws SQLException {
+      handle.setAutoCommit(false);
+      handle.prepareStatement("update t set x = 1").executeUpdate();
+      handle.commit();
+      handle.setAutoCommit(true);
+
       assertThat(closeRolledBack()).isFalse();
+    }
+
+    @Test
+    void rowsChangedThroughAResultSetAfterACommitAreRolledBack() throws SQLException {
+      var manualCommit = new ConnectionDefaults(false, Connection.TRANSACTION_READ_COMMITTED, false, "db", "public", 0);
+      var manualHandle = new ConnectionHandle(
+          new PoolEntry(2, fake.connection, manualCommit, System.nanoTime(), Long.MAX_VALUE), releaser);
+      var rows = manualHandle.createStatement().executeQuery("select * from t");
+      manualHandle.commit();
+      rows.updateRow();
+      fake.calls.clear();
+
+      manualHandle.close();
+
+      assertThat(fake.callsSnapshot()).contains("Connection.rollback()");
     }
 
     @Test
@@ -208,6 +240,7 @@ class ConnectionHandleTest {
       handle.setAutoCommit(false);
       handle.prepareStatement("update t set x = 1").executeUpdate();
       handle.commit();
+      handle.setAutoCommit(true);
 
       assertThat(closeRolledBack()).isFalse();
     }
@@ -217,6 +250,7 @@ class ConnectionHandleTest {
       handle.setAutoCommit(false);
       handle.prepareStatement("update t set x = 1").executeUpdate();
       handle.rollback();
+      handle.setAutoCommit(true);
 
       assertThat(closeRolledBack()).isFalse();
     }
@@ -488,7 +522,8 @@ class ConnectionHandleTest {
           .isInstanceOf(SQLException.class)
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08003"));
       assertThatThrownBy(prepared::execute).isInstanceOf(SQLException.class);
-      assertThatThrownBy(statement::getConnection).isInstanceOf(SQLException.class);
+      // As pgjdbc does for a closed statement: the connection (the pool's handle, which refuses use after close).
+      assertThat(statement.getConnection()).isSameAs(handle);
     }
 
     @Test
@@ -659,12 +694,15 @@ class ConnectionHandleTest {
     }
 
     @Test
-    void metadataAnswersTheConnectionHandleAndNoStatement() throws SQLException {
+    void metadataAnswersTheConnectionHandleAndAWrappedStatement() throws SQLException {
       DatabaseMetaData metaData = handle.getMetaData();
 
       assertThat(metaData.getConnection()).isSameAs(handle);
-      assertThat(metaData.getTables(null, null, "%", null).getStatement()).isNull();
-      assertThat(metaData.getColumns(null, null, "t", "%").getStatement()).isNull();
+      // The driver answers its internal statement; the pool answers a handle around it, never the driver's object.
+      Statement statement = metaData.getTables(null, null, "%", null).getStatement();
+      assertThat(statement).isNotNull().isNotInstanceOf(java.lang.reflect.Proxy.class);
+      assertThat(statement.getConnection()).isSameAs(handle);
+      assertThat(metaData.getColumns(null, null, "t", "%").getStatement().getConnection()).isSameAs(handle);
       assertThat(handle.getMetaData()).isSameAs(metaData);
     }
   }

@@ -397,10 +397,19 @@ class PropertiesConfigurationTest {
         "poolwise.validateAfterIdle", "poolwise.shutdownTimeout", "poolwise.housekeepingInterval",
         "poolwise.creationBackoffInitial", "poolwise.creationBackoffMax", "poolwise.maxConcurrentCreations",
         "poolwise.startMode", "poolwise.autoCommit", "poolwise.transactionIsolation", "poolwise.readOnly",
-        "poolwise.catalog", "poolwise.schema", "poolwise.connectionInitSql", "poolwise.diagnostics",
+        "poolwise.catalog", "poolwise.schema", "poolwise.connectionInitSql", "poolwise.sessionReset",
+        "poolwise.diagnostics",
         "poolwise.acquisitionStacks", "poolwise.leakThreshold", "poolwise.leakReclaimThreshold",
         "poolwise.multipleAcquisition", "poolwise.expectedInstances", "poolwise.registerMBean", "poolwise.sqlLogging",
         "poolwise.slowSqlThreshold", "poolwise.lane.<name>", "poolwise.driver.<name>");
+  }
+
+  @Test
+  void sessionResetIsReadByName() {
+    assertThat(settings(properties("poolwise.url", "jdbc:postgresql://h/db", "poolwise.sessionReset", "always"))
+        .sessionReset()).isEqualTo(SessionReset.ALWAYS);
+    assertThat(settings(properties("poolwise.url", "jdbc:postgresql://h/db")).sessionReset())
+        .isEqualTo(SessionReset.AUTO);
   }
 
   @Test

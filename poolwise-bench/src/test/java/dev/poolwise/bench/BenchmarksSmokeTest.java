@@ -30,6 +30,21 @@ class BenchmarksSmokeTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"PostgreSQL+AUTO", "PostgreSQL+OFF", "Stub+AUTO"})
+  void sessionResetOverhead(String variant) throws Exception {
+    SessionResetOverheadBenchmark benchmark = new SessionResetOverheadBenchmark();
+    benchmark.variant = variant;
+    benchmark.startPool();
+    try {
+      for (int i = 0; i < INVOCATIONS; i++) {
+        benchmark.borrowPrepareExecute();
+      }
+    } finally {
+      benchmark.stopPool();
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"poolwise", "hikari"})
   void borrowReturn(String pool) throws Exception {
     BorrowReturnBenchmark benchmark = new BorrowReturnBenchmark();

@@ -101,6 +101,7 @@ public final class StubDatabase {
   private volatile int maxConnections = Integer.MAX_VALUE;
   private volatile Duration executeDelay = Duration.ZERO;
   private volatile ExecuteHook executeHook;
+  private volatile String productName = "Stub";
   private volatile String executeFailureSqlState;
   private volatile String executeFailureMessage;
   private volatile boolean validationFails;
@@ -256,6 +257,20 @@ public final class StubDatabase {
 
   /* --- Execute and validation knobs --- */
 
+  /**
+   * What {@code DatabaseMetaData.getDatabaseProductName()} answers ({@code "Stub"} by default): {@code
+   * "PostgreSQL"} makes a pool treat the stub's connections as PostgreSQL sessions (session reset on return),
+   * whose SQL the execute hook then sees.
+   */
+  public StubDatabase productName(String name) {
+    this.productName = Objects.requireNonNull(name, "productName");
+    return this;
+  }
+
+  public String productName() {
+    return productName;
+  }
+
   /** Every execute sleeps this long (interruptibly) before it runs. {@code Duration.ZERO} switches it off. */
   public StubDatabase executeDelay(Duration delay) {
     this.executeDelay = requireNonNegative(delay, "executeDelay");
@@ -315,6 +330,7 @@ public final class StubDatabase {
     clearMaxConnections();
     executeDelay(Duration.ZERO);
     executeHook(null);
+    productName("Stub");
     clearExecuteFailure();
     validationFails(false);
     hangConnects(false);

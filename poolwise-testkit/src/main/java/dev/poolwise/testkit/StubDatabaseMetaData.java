@@ -41,7 +41,7 @@ public final class StubDatabaseMetaData implements DatabaseMetaData {
 
   @Override
   public String getDatabaseProductName() {
-    return "Stub";
+    return connection.database().productName();
   }
 
   @Override

@@ -55,7 +55,7 @@ public class SessionResetOverheadBenchmark {
   private PoolwiseDataSource pool;
 
   @Setup(Level.Trial)
-  public void startPool() {
+  public void startPool() throws SQLException {
     String[] parts = variant.split("\\+");
     if (parts.length != 2) {
       throw new IllegalArgumentException("variant '" + variant + "' must be <product>+<sessionReset>");

@@ -87,7 +87,7 @@ public final class SessionResetCost {
     }
   }
 
-  private static PoolwiseDataSource pool(PostgresServer.AppUser app, SessionReset mode) {
+  private static PoolwiseDataSource pool(PostgresServer.AppUser app, SessionReset mode) throws SQLException {
     return PoolwiseDataSource.builder()
         .url(app.jdbcUrl())
         .username(app.username())

@@ -491,7 +491,10 @@ final class ConnectionHandle implements Connection {
     }
   }
 
-  /** The raw connection of a reset that did not finish, on the pool's closer thread; the entry is evicted. */
+  /**
+   * Aborts the raw connection of a reset that did not finish (pgjdbc closes the socket without taking the lock
+   * an unfinished COPY holds); the entry is already marked for eviction.
+   */
   private void abortQuietly(Connection raw) {
     try {
       raw.abort(Runnable::run);

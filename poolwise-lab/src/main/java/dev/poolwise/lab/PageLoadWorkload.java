@@ -22,9 +22,12 @@ import javax.sql.DataSource;
  * <p>With {@link Scenario#backgroundRequests()} N, after each page the user's browser fires N background requests
  * (the seed's filter prefetch: list queries for the next filter switch) and does not wait for them: the user
  * thinks and loads the next page while they run. They are timed from firing to answer and recorded in their own
- * {@link Measurements}, never in the page's latency. Before firing the next page's batch the user waits for the
- * previous one, so each user has at most one batch in flight (a browser awaits or replaces a prefetch; it does not
- * pile them up). On a {@code +lane:K} topology every borrow of a background request is made inside
+ * {@link Measurements}, never in the page's latency. The next page does not wait for them; the batch after it
+ * does: before firing a new batch the user's browser waits for its previous one, so a user has at most one batch
+ * (N requests, about what a browser runs at once against one host) in flight, and a prefetch slower than a page
+ * and a think time delays that user's next page but one — the cost shows in pages/s. (Firing without that bound
+ * lets the batches pile up beyond what a lane of K can serve; see docs/lab.md.) On a {@code +lane:K} topology
+ * every borrow of a background request is made inside
  * {@link Poolwise#lane} (on every thread the request uses: a lane, like a tag, belongs to the thread).
  *
  * <p>Everything random (pages, routes, cache misses, query kinds and parameters) is drawn on the user's own
@@ -39,8 +42,7 @@ final class PageLoadWorkload {
    * timeout, each query by its own duration), so stopping is bounded too. Measuring is decided per page at its
    * start: a page started inside the measured window is recorded whole — its latency, its requests, and every
    * borrow it made — so the warm-up leaves nothing in the numbers. The background batch fired after a page is
-   * measured when that page is. A user that stops waits for its last background batch, which is bounded like a
-   * page.
+   * measured when that page is. A user that stops waits for its last batch, bounded like a page.
    *
    * Failure modes: a failed borrow or query fails its request (classified by FailureCause) and never the user:
    * the user goes on to its next page, as a browser would.

@@ -441,8 +441,8 @@ final class Verdict {
     s.append(cost).append(p99WithInterval(laneBackground.latencyMs().p99(), laneBackground.latencyP99CiMs()))
         .append(" against ").append(p99WithInterval(plainBackground.latencyMs().p99(),
             plainBackground.latencyP99CiMs()))
-        .append(" (p50 ").append(Figures.ms(laneBackground.latencyMs().p50())).append(" against ")
-        .append(Figures.ms(plainBackground.latencyMs().p50())).append(" ms), and ");
+        .append(", p50 ").append(Figures.ms(laneBackground.latencyMs().p50())).append(" against ")
+        .append(Figures.ms(plainBackground.latencyMs().p50())).append(" ms, and ");
     s.append(completed(laneBackground));
     if (pages != Difference.LOWER && !timeouts.isEmpty()) {
       s.append(" (").append(timeouts).append(")");

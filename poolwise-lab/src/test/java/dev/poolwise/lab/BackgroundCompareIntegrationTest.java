@@ -2,9 +2,7 @@ package dev.poolwise.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * A short {@code compare --background} on an embedded PostgreSQL: a pool without a lane and the same pool with
@@ -16,15 +14,9 @@ class BackgroundCompareIntegrationTest {
 
   @Test
   void bothRowsCarryBackgroundFiguresAndTheVerdictWeighsTheLane() throws Exception {
-    CompareCommand compare = new CompareCommand();
-    CommandLine commandLine = new CommandLine(compare);
     // A generous acquire timeout: this test is about what is recorded, not about a loaded CI machine's latency.
-    commandLine.parseArgs("--duration", "2", "--warmup", "1", "--users", "6", "--background", "3",
-        "--acquire-timeout", "30000", "--topologies", "single:10,single:10+lane:2");
-    Scenario scenario = compare.options.scenario(compare.spec);
-    List<Topology> topologies = LabOptions.topologies(compare.spec, compare.topologies);
-
-    LabResults results = compare.options.run(scenario, topologies, null);
+    LabResults results = CompareIntegrationTest.compare("--duration", "2", "--warmup", "1", "--users", "6",
+        "--background", "3", "--acquire-timeout", "30000", "--topologies", "single:10,single:10+lane:2");
 
     assertThat(results.scenario().backgroundRequests()).isEqualTo(3);
     assertThat(results.results()).extracting(LabResults.TopologyResult::topology)

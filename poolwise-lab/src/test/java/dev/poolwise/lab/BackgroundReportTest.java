@@ -53,7 +53,7 @@ class BackgroundReportTest {
             + " latency beyond the noise interval: 754 ms (95 % CI 676–806) against single:20's 1,646 ms"
             + " (95 % CI 1,455–1,887), 54 % lower; pages/s 18.5 against 16.6.")
         .contains("The prefetch paid for the lane: its p99 rose beyond the noise interval to 970 ms"
-            + " (95 % CI 936–999) against 813 ms (95 % CI 788–890) (p50 374 against 263 ms), and all 1,668"
+            + " (95 % CI 936–999) against 813 ms (95 % CI 788–890), p50 374 against 263 ms, and all 1,668"
             + " background requests completed.");
   }
 

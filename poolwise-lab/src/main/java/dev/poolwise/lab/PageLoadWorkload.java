@@ -20,10 +20,10 @@ import javax.sql.DataSource;
  * other queries — the pattern that locks a pool.
  *
  * <p>With {@link Scenario#backgroundRequests()} N, after each page the user's browser fires N background requests
- * (the seed's filter prefetch: list queries for the next filter switch) and does not wait for them: the user
- * thinks and loads the next page while they run. They are timed from firing to answer and recorded in their own
- * {@link Measurements}, never in the page's latency. The next page does not wait for them; the batch after it
- * does: before firing a new batch the user's browser waits for its previous one, so a user has at most one batch
+ * (the seed's filter prefetch: a list query each, for the next filter switch); the user thinks and loads the next
+ * page while they run. They are timed from firing to answer and recorded in their own {@link Measurements}, never
+ * in the page's latency. The next page does not wait for them; the batch after it does: before firing a new
+ * batch the user's browser waits for its previous one, so a user has at most one batch
  * (N requests, about what a browser runs at once against one host) in flight, and a prefetch slower than a page
  * and a think time delays that user's next page but one — the cost shows in pages/s. (Firing without that bound
  * lets the batches pile up beyond what a lane of K can serve; see docs/lab.md.) On a {@code +lane:K} topology
@@ -182,8 +182,8 @@ final class PageLoadWorkload {
 
   /**
    * One API request: a route, the two cache lookups, and its queries — 1–3 of the scenario's mix, or for a
-   * {@code prefetch} one list query. The random draws of a page request happen in the order they always did, so
-   * a seed loads the same pages it did before background requests existed.
+   * {@code prefetch} one list query. A page request draws its random numbers in the order it always did, so
+   * without {@code --background} a seed loads the same pages it did before background requests existed.
    */
   private RequestPlan planRequest(SplittableRandom random, int userId, int organizationId, boolean prefetch) {
     int route = random.nextInt(Math.max(1, scenario.routes()));

@@ -82,7 +82,7 @@ final class HtmlReport {
         <p class="caption">Share of getConnection() calls that returned within x ms (cumulative; x on a log scale).</p></div>
         <div class="card chart-card wide"><h2>Server connections over time</h2><div id="chart-connections" class="chart"></div>
         <p class="caption">Client connections in pg_stat_activity while each topology ran, sampled; the shaded band is the warm-up (not counted in the table), the dashed line the server's max_connections.</p></div>
-        </section>
+        %s</section>
         <section class="card facts">
         <div><h2>Scenario</h2>
         %s</div>
@@ -108,7 +108,9 @@ final class HtmlReport {
             html(subtitle(results)),
             verdictHtml(results),
             table(results),
-            html(TerminalTable.LEGEND),
+            html(TerminalTable.hasBackground(results.results()) ? TerminalTable.LEGEND + TerminalTable.BACKGROUND_LEGEND
+                : TerminalTable.LEGEND),
+            backgroundChart(results),
             scenario(results),
             server(results.server()),
             html(echartsVersion()),
@@ -160,28 +162,51 @@ final class HtmlReport {
     return topology.matcher(escaped).replaceAll(m -> Matcher.quoteReplacement("<code>" + m.group(1) + "</code>"));
   }
 
+  /**
+   * The background loading chart, only when the run had background requests: per row, the pages' p50 and p99 and
+   * the background requests' p50 and p99, so a lane row and its twin stand side by side.
+   */
+  private static String backgroundChart(LabResults results) {
+    if (!TerminalTable.hasBackground(results.results())) {
+      return "";
+    }
+    return """
+        <div class="card chart-card wide"><h2>Background loading: page latency with and without the lane</h2>\
+        <div id="chart-background" class="chart"></div>
+        <p class="caption">Per topology, the foreground page latency (p50, p99) beside the latency of the background \
+        requests fired after each page (p50, p99); the tooltip gives each p99's 95 % bootstrap interval. A +lane:K row \
+        borrows its background requests in a lane capped at K: compare it with the same pools without the lane.</p></div>
+        """;
+  }
+
   private static String table(LabResults results) {
     List<TopologyResult> rows = results.results();
+    boolean background = TerminalTable.hasBackground(rows);
     TopologyResult best = rows.stream().filter(r -> r.skipped() == null && r.pages() > 0 && Verdict.failed(r) == 0)
         .max(Comparator.comparingDouble(TopologyResult::pagesPerS)).orElse(null);
     StringBuilder t = new StringBuilder("""
         <div class="table-wrap"><table class="results">
         <thead>
-        <tr class="groups"><th colspan="3"></th><th colspan="4">page latency (ms)</th><th colspan="3">failed requests</th>\
+        <tr class="groups"><th colspan="3"></th><th colspan="%d">page latency (ms)</th>%s<th colspan="3">failed requests</th>\
         <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="2">server connections</th></tr>
         <tr><th class="text">topology</th><th class="text">pool</th><th>pages/s</th>\
-        <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>\
+        <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>%s\
         <th class="first">pool timeout</th><th>53300</th><th>other</th>\
         <th class="first">p50</th><th>p99</th><th title="the sizing model's p99 acquire wait">predicted p99</th>\
         <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th></tr>
         </thead>
         <tbody>
-        """);
+        """.formatted(background ? 5 : 4,
+            background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
+            background ? "<th title=\"95 % bootstrap interval of the p99 over the measured pages\">p99 95% CI</th>"
+                + "<th class=\"first\">p50</th><th>p99</th><th>failed</th>" : ""));
+    int columns = background ? 21 : 17;
     for (TopologyResult r : rows) {
       String name = "<td class=\"text topology\">" + html(r.topology()) + "</td><td class=\"text\">"
           + html(r.pool() == null ? "" : r.pool()) + "</td>";
       if (r.skipped() != null) {
-        t.append("<tr class=\"skipped\">").append(name).append("<td colspan=\"15\" class=\"text\">skipped: ")
+        t.append("<tr class=\"skipped\">").append(name).append("<td colspan=\"").append(columns - 2)
+            .append("\" class=\"text\">skipped: ")
             .append(html(r.skipped())).append("</td></tr>\n");
         continue;
       }
@@ -191,6 +216,7 @@ final class HtmlReport {
           .append(num(Figures.ms(r.pageLatencyMs().p95()), ""))
           .append(num(Figures.ms(r.pageLatencyMs().p99()), ""))
           .append(num(Figures.ms(r.pageLatencyMs().max()), ""))
+          .append(background ? backgroundCells(r) : "")
           .append(failures(r.failures().poolTimeout(), "first"))
           .append(failures(r.failures().tooManyClients(), ""))
           .append(failures(r.failures().other(), ""))
@@ -204,9 +230,17 @@ final class HtmlReport {
           .append("</tr>\n");
     }
     if (rows.isEmpty()) {
-      t.append("<tr><td colspan=\"17\" class=\"text\">No topologies.</td></tr>\n");
+      t.append("<tr><td colspan=\"").append(columns).append("\" class=\"text\">No topologies.</td></tr>\n");
     }
     return t.append("</tbody>\n</table></div>").toString();
+  }
+
+  private static String backgroundCells(TopologyResult r) {
+    LabResults.Background b = r.background();
+    return num(TerminalTable.interval(r.pageLatencyP99CiMs()), "")
+        + (b == null ? num(Figures.MISSING, "first") + num(Figures.MISSING, "") + num(Figures.MISSING, "")
+            : num(Figures.ms(b.latencyMs().p50()), "first") + num(Figures.ms(b.latencyMs().p99()), "")
+                + failures(b.failures().total(), ""));
   }
 
   private static String num(String value, String cssClass) {

@@ -121,7 +121,7 @@ final class LabEngine {
         progress.note(sizing);
       }
       Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
-      Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.snapshot().meanHoldMs());
+      Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.meanHoldMs());
       if (measured.snapshot().acquisitions() > 0 && (sized.kind() == Topology.Kind.SINGLE
           || sized.kind() == Topology.Kind.HIKARI) && !topology.auto()) {
         measuredLoads.putIfAbsent(topology.text(), load);
@@ -138,12 +138,20 @@ final class LabEngine {
           Measurements.percentiles(snapshot.acquireWait()), Measurements.percentiles(snapshot.hold()),
           measured.sampled().connections(), null, sized.pools(), sized.totalMaxConnections(), predicted,
           Measurements.buckets(snapshot.pageLatency()), Measurements.buckets(snapshot.acquireWait()),
-          measured.sampled().timeline());
+          measured.sampled().timeline(), BootstrapInterval.p99(snapshot.pageLatency(), scenario.seed()),
+          scenario.backgroundRequests() == 0 ? null : background(measured.background()));
     } finally {
       if (bouncer != null) {
         bouncer.close(); // idempotent; here for the paths that failed before measuring
       }
     }
+  }
+
+  /** The background requests' figures; a background "page" is one background request. */
+  private LabResults.Background background(Measurements.Snapshot background) {
+    return new LabResults.Background(background.requests(), Measurements.percentiles(background.pageLatency()),
+        background.failures(), Measurements.percentiles(background.acquireWait()),
+        BootstrapInterval.p99(background.pageLatency(), scenario.seed()));
   }
 
   private Advisor.Input advisorInput(Load load) {
@@ -162,13 +170,26 @@ final class LabEngine {
     progress.note("single:auto: no earlier single-pool row to size from; probing with " + probe + " for "
         + PROBE_SECONDS + " s");
     Measured measured = measure(probe, sampler, connect, null, 1, Math.min(PROBE_SECONDS, scenario.durationSeconds()));
-    return new Load(probe.text() + " (probe)", measured.acquisitionsPerSecond(), measured.snapshot().meanHoldMs());
+    return new Load(probe.text() + " (probe)", measured.acquisitionsPerSecond(), measured.meanHoldMs());
   }
 
 
-  private record Measured(Measurements.Snapshot snapshot, double windowSeconds, ConnectionSampler.Result sampled) {
+  /**
+   * @param snapshot the pages' measurements
+   * @param background the background requests' measurements (empty without {@code --background})
+   */
+  private record Measured(Measurements.Snapshot snapshot, Measurements.Snapshot background, double windowSeconds,
+      ConnectionSampler.Result sampled) {
+
+    /** Every borrow the pool served per second, the pages' and the background requests'. */
     double acquisitionsPerSecond() {
-      return snapshot.acquisitions() / windowSeconds;
+      return (snapshot.acquisitions() + background.acquisitions()) / windowSeconds;
+    }
+
+    /** The mean hold over every borrow, the pages' and the background requests'. */
+    double meanHoldMs() {
+      long borrows = snapshot.acquisitions() + background.acquisitions();
+      return borrows == 0 ? 0 : (snapshot.holdNanos() + background.holdNanos()) / 1e6 / borrows;
     }
   }
 
@@ -179,12 +200,13 @@ final class LabEngine {
   private Measured measure(Topology topology, ConnectionSampler sampler, PoolGroup.Connect connect,
       PgBouncerProcess bouncer, int warmupSeconds, int durationSeconds) throws SQLException, InterruptedException {
     Measurements measurements = new Measurements();
+    Measurements background = new Measurements();
     PoolGroup pools = PoolGroup.open(topology, connect, Duration.ofMillis(scenario.acquireTimeoutMs()), multipleAcquisition);
     ConnectionSampler.Result sampled;
     long windowStart;
     long windowEnd;
     try {
-      PageLoadWorkload workload = new PageLoadWorkload(scenario, pools, measurements);
+      PageLoadWorkload workload = new PageLoadWorkload(scenario, pools, measurements, background);
       sampler.start();
       long started = System.nanoTime();
       windowStart = started + Duration.ofSeconds(warmupSeconds).toNanos();
@@ -208,7 +230,7 @@ final class LabEngine {
     }
     awaitBaseline(sampler);
     double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);
-    return new Measured(measurements.snapshot(), windowSeconds, sampled);
+    return new Measured(measurements.snapshot(), background.snapshot(), windowSeconds, sampled);
   }
 
   /** Waits (bounded) until the server has no more client connections than before the topology started. */

@@ -86,6 +86,12 @@ final class LabOptions {
           + " (shows pool-locking and Poolwise's guard).")
   boolean nested;
 
+  @Option(names = "--background", paramLabel = "N", defaultValue = "0",
+      description = "Background requests (each one list query: the seed's filter prefetch) each user's browser fires"
+          + " after every page, while the user looks at it; they do not count toward page latency and get their own"
+          + " columns. A topology ending in +lane:K borrows them in a lane capped at K (default: ${DEFAULT-VALUE}).")
+  int backgroundRequests;
+
   @Option(names = "--multiple-acquisition", paramLabel = "MODE", defaultValue = "WARN",
       description = "Poolwise's guard when a thread holding a connection asks for another: ${COMPLETION-CANDIDATES}"
           + " (default: ${DEFAULT-VALUE}).")
@@ -94,6 +100,9 @@ final class LabOptions {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
       description = "Random seed; the same seed loads the same pages (default: ${DEFAULT-VALUE}).")
   long seed;
+
+  /** More background requests per page than this is a typo (a browser opens a handful of connections per host). */
+  static final int MAX_BACKGROUND_REQUESTS = 100;
 
   /* --- Output --- */
 
@@ -119,10 +128,12 @@ final class LabOptions {
     require(spec, thinkTimeMs >= 0, "--think-time must not be negative, was " + thinkTimeMs);
     require(spec, routes >= 1, "--routes must be at least 1, was " + routes);
     require(spec, acquireTimeoutMs >= 1, "--acquire-timeout must be at least 1 ms, was " + acquireTimeoutMs);
+    require(spec, backgroundRequests >= 0 && backgroundRequests <= MAX_BACKGROUND_REQUESTS, "--background must be"
+        + " between 0 and " + MAX_BACKGROUND_REQUESTS + " requests per page, was " + backgroundRequests);
     require(spec, url != null || maxConnections >= 5, "--max-connections must be at least 5 (3 are reserved for"
         + " superusers), was " + maxConnections);
     return new Scenario(users, durationSeconds, warmupSeconds, requests[0], requests[1], queries[0], queries[1],
-        cacheMiss, listShare, slowShare, thinkTimeMs, routes, acquireTimeoutMs, nested, seed);
+        cacheMiss, listShare, slowShare, thinkTimeMs, routes, acquireTimeoutMs, nested, backgroundRequests, seed);
   }
 
   /** Parses topologies, turning a syntax error into a usage error that names the bad part. */
@@ -183,9 +194,11 @@ final class LabOptions {
       if (progress != null) {
         LabResults.ServerInfo server = database.serverInfo();
         progress.printf("poolwise: PostgreSQL %s, max_connections = %d (%d reserved for superusers); %d topolog%s ×"
-                + " (%d s warm-up + %d s measured), %d users%n", server.version(), server.maxConnections(),
+                + " (%d s warm-up + %d s measured), %d users%s%n", server.version(), server.maxConnections(),
             server.superuserReservedConnections(), topologies.size(), topologies.size() == 1 ? "y" : "ies",
-            scenario.warmupSeconds(), scenario.durationSeconds(), scenario.users());
+            scenario.warmupSeconds(), scenario.durationSeconds(), scenario.users(),
+            scenario.backgroundRequests() == 0 ? ""
+                : ", " + scenario.backgroundRequests() + " background requests after each page");
       }
       LabResults results = new LabEngine(database, scenario, progress, multipleAcquisition).run(topologies);
       String verdict = Reports.verdict(results);

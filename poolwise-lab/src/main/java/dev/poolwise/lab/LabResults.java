@@ -42,6 +42,10 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
    * @param pageLatencyHistogram page latency distribution for the report's chart
    * @param acquireWaitHistogram acquire wait distribution for the report's chart
    * @param serverConnectionsTimeline server connections over time for the report's chart
+   * @param pageLatencyP99CiMs the 95 % bootstrap interval of the p99 page latency (resampling the measured
+   *     pages); {@code null} where there were no pages or the results predate it
+   * @param background the background requests' figures ({@code --background}); {@code null} when the scenario had
+   *     none
    */
   public record TopologyResult(
       String topology,
@@ -60,12 +64,38 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
       Double predictedP99WaitMs,
       List<Bucket> pageLatencyHistogram,
       List<Bucket> acquireWaitHistogram,
-      List<Sample> serverConnectionsTimeline) {
+      List<Sample> serverConnectionsTimeline,
+      Interval pageLatencyP99CiMs,
+      Background background) {
 
     /** A topology that could not run, with the reason. */
     public static TopologyResult skipped(String topology, String pool, String reason) {
       return new TopologyResult(topology, pool, 0, 0, Percentiles.ZERO, 0, new Failures(0, 0, 0), Percentiles.ZERO,
-          Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of());
+          Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of(), null,
+          null);
+    }
+  }
+
+  /**
+   * The requests the users' browsers fired in the background after each page ({@code --background}): they do not
+   * count toward page latency, pages, requests or the row's acquire wait and hold; their own figures are here.
+   *
+   * @param requests background requests fired after pages of the measured window
+   * @param latencyMs from firing to the answer (the acquire wait included), percentiles
+   * @param failures failed background requests by cause; a pool timeout here is a prefetch that got no connection
+   *     (in a {@code +lane:K} topology: none within the lane's cap) within the acquire timeout
+   * @param acquireWaitMs time the background requests' borrows spent in {@code getConnection()}
+   * @param latencyP99CiMs the 95 % bootstrap interval of {@code latencyMs.p99}
+   */
+  public record Background(long requests, Percentiles latencyMs, Failures failures, Percentiles acquireWaitMs,
+      Interval latencyP99CiMs) {}
+
+  /** A confidence interval, milliseconds. */
+  public record Interval(double low, double high) {
+
+    /** True when the two intervals share no value. */
+    public boolean disjointFrom(Interval other) {
+      return high < other.low || other.high < low;
     }
   }
 

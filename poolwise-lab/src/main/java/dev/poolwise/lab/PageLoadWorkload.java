@@ -19,6 +19,17 @@ import javax.sql.DataSource;
  * instead opens a transaction on one connection and, still holding it, borrows a connection for each of its
  * other queries — the pattern that locks a pool.
  *
+ * <p>With {@link Scenario#backgroundRequests()} N, after each page the user's browser fires N background requests
+ * (the seed's filter prefetch: a list query each, for the next filter switch); the user thinks and loads the next
+ * page while they run. They are timed from firing to answer and recorded in their own {@link Measurements}, never
+ * in the page's latency. The next page does not wait for them; the batch after it does: before firing a new
+ * batch the user's browser waits for its previous one, so a user has at most one batch
+ * (N requests, about what a browser runs at once against one host) in flight, and a prefetch slower than a page
+ * and a think time delays that user's next page but one — the cost shows in pages/s. (Firing without that bound
+ * lets the batches pile up beyond what a lane of K can serve; see docs/lab.md.) On a {@code +lane:K} topology
+ * every borrow of a background request is made inside
+ * {@link Poolwise#lane} (on every thread the request uses: a lane, like a tag, belongs to the thread).
+ *
  * <p>Everything random (pages, routes, cache misses, query kinds and parameters) is drawn on the user's own
  * thread from a {@link SplittableRandom} split off the scenario's seed, before the page runs, so the sequence of
  * pages each user loads is the same on every run with the same seed, whatever the threads' timing.
@@ -30,7 +41,8 @@ final class PageLoadWorkload {
    * starting pages when told to and finish the page in flight; every page is bounded (each borrow by the acquire
    * timeout, each query by its own duration), so stopping is bounded too. Measuring is decided per page at its
    * start: a page started inside the measured window is recorded whole — its latency, its requests, and every
-   * borrow it made — so the warm-up leaves nothing in the numbers.
+   * borrow it made — so the warm-up leaves nothing in the numbers. The background batch fired after a page is
+   * measured when that page is. A user that stops waits for its last batch, bounded like a page.
    *
    * Failure modes: a failed borrow or query fails its request (classified by FailureCause) and never the user:
    * the user goes on to its next page, as a browser would.
@@ -43,14 +55,17 @@ final class PageLoadWorkload {
   private final Scenario scenario;
   private final PoolGroup pools;
   private final Measurements measurements;
+  /** The background requests: a "page" here is one background request, timed from firing to answer. */
+  private final Measurements background;
   private volatile boolean stopping;
   private volatile long windowStartNanos = Long.MAX_VALUE;
   private volatile long windowEndNanos = Long.MAX_VALUE;
 
-  PageLoadWorkload(Scenario scenario, PoolGroup pools, Measurements measurements) {
+  PageLoadWorkload(Scenario scenario, PoolGroup pools, Measurements measurements, Measurements background) {
     this.scenario = scenario;
     this.pools = pools;
     this.measurements = measurements;
+    this.background = background;
   }
 
   /** Called between phases: pages started from now until {@code toNanos} are measured. */
@@ -88,6 +103,7 @@ final class PageLoadWorkload {
 
   private void loadPages(SplittableRandom random, int userId) {
     int organizationId = 1 + userId % LabSchema.ORGANIZATIONS;
+    List<Thread> backgroundInFlight = List.of();
     while (!stopping) {
       List<RequestPlan> page = planPage(random, userId, organizationId);
       long start = System.nanoTime();
@@ -97,7 +113,8 @@ final class PageLoadWorkload {
       for (int i = 0; i < page.size(); i++) {
         int index = i;
         RequestPlan request = page.get(i);
-        requests.add(Thread.ofVirtual().start(() -> outcomes[index] = runRequest(request, measured)));
+        requests.add(Thread.ofVirtual().start(() -> outcomes[index] = runRequest(request,
+            measured ? measurements : null, null, "GET /api/route-" + (request.route() + 1))));
       }
       joinAll(requests);
       if (measured) {
@@ -106,10 +123,46 @@ final class PageLoadWorkload {
           measurements.request(outcome);
         }
       }
+      if (scenario.backgroundRequests() > 0) {
+        joinAll(backgroundInFlight);
+        backgroundInFlight = fireBackground(planBackground(random, userId, organizationId), measured);
+      }
       if (scenario.thinkTimeMs() > 0 && !stopping) {
         sleep(scenario.thinkTimeMs());
       }
     }
+    joinAll(backgroundInFlight);
+  }
+
+  /* --- Background requests --- */
+
+  /**
+   * The background batch after a page: each request is an API request like a page's (a route, the cache lookups)
+   * whose work is one list query (join + sort), the seed's prefetch of the list behind the next filter.
+   */
+  List<RequestPlan> planBackground(SplittableRandom random, int userId, int organizationId) {
+    List<RequestPlan> requests = new ArrayList<>(scenario.backgroundRequests());
+    for (int i = 0; i < scenario.backgroundRequests(); i++) {
+      requests.add(planRequest(random, userId, organizationId, true));
+    }
+    return requests;
+  }
+
+  /** Starts the batch and returns at once: the user does not wait for its prefetch. */
+  private List<Thread> fireBackground(List<RequestPlan> batch, boolean measured) {
+    long firedAt = System.nanoTime();
+    List<Thread> threads = new ArrayList<>(batch.size());
+    for (RequestPlan request : batch) {
+      threads.add(Thread.ofVirtual().start(() -> {
+        FailureCause outcome = runRequest(request, measured ? background : null, pools.backgroundLane(),
+            "prefetch GET /api/route-" + (request.route() + 1));
+        if (measured) {
+          background.page(System.nanoTime() - firedAt);
+          background.request(outcome);
+        }
+      }));
+    }
+    return threads;
   }
 
   /** One query: its SQL and parameters. {@code seconds} is only used by the slow report. */
@@ -122,19 +175,35 @@ final class PageLoadWorkload {
     int count = between(random, scenario.minRequestsPerPage(), scenario.maxRequestsPerPage());
     List<RequestPlan> requests = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int route = random.nextInt(Math.max(1, scenario.routes()));
-      QueryPlan user = random.nextDouble() < scenario.cacheMissProbability()
-          ? new QueryPlan(LabSchema.USER_BY_ID, userId, 0) : null;
-      QueryPlan organization = random.nextDouble() < scenario.cacheMissProbability()
-          ? new QueryPlan(LabSchema.ORGANIZATION_BY_ID, organizationId, 0) : null;
-      int queryCount = between(random, scenario.minQueriesPerRequest(), scenario.maxQueriesPerRequest());
-      List<QueryPlan> queries = new ArrayList<>(queryCount);
-      for (int q = 0; q < queryCount; q++) {
-        queries.add(planQuery(random, organizationId));
-      }
-      requests.add(new RequestPlan(route, user, organization, List.copyOf(queries)));
+      requests.add(planRequest(random, userId, organizationId, false));
     }
     return requests;
+  }
+
+  /**
+   * One API request: a route, the two cache lookups, and its queries — 1–3 of the scenario's mix, or for a
+   * {@code prefetch} one list query. A page request draws its random numbers in the order it always did, so
+   * without {@code --background} a seed loads the same pages it did before background requests existed.
+   */
+  private RequestPlan planRequest(SplittableRandom random, int userId, int organizationId, boolean prefetch) {
+    int route = random.nextInt(Math.max(1, scenario.routes()));
+    QueryPlan user = lookup(random, LabSchema.USER_BY_ID, userId);
+    QueryPlan organization = lookup(random, LabSchema.ORGANIZATION_BY_ID, organizationId);
+    if (prefetch) {
+      return new RequestPlan(route, user, organization,
+          List.of(new QueryPlan(LabSchema.TASK_LIST_OF_ORGANIZATION, organizationId, 0)));
+    }
+    int queryCount = between(random, scenario.minQueriesPerRequest(), scenario.maxQueriesPerRequest());
+    List<QueryPlan> queries = new ArrayList<>(queryCount);
+    for (int q = 0; q < queryCount; q++) {
+      queries.add(planQuery(random, organizationId));
+    }
+    return new RequestPlan(route, user, organization, List.copyOf(queries));
+  }
+
+  /** A cache lookup: a query on a miss, null on a hit. */
+  private QueryPlan lookup(SplittableRandom random, String sql, int id) {
+    return random.nextDouble() < scenario.cacheMissProbability() ? new QueryPlan(sql, id, 0) : null;
   }
 
   private QueryPlan planQuery(SplittableRandom random, int organizationId) {
@@ -155,21 +224,23 @@ final class PageLoadWorkload {
 
   /* --- Requests --- */
 
-  /** Runs one request; returns null on success or why it failed (the first failure wins). */
-  private FailureCause runRequest(RequestPlan request, boolean measured) {
+  /**
+   * Runs one request; returns null on success or why it failed (the first failure wins). Its borrows are recorded
+   * in {@code recorder} (null: not measured) and made in {@code lane} (null: the default lane).
+   */
+  private FailureCause runRequest(RequestPlan request, Measurements recorder, String lane, String tag) {
     DataSource pool = pools.poolFor(request.route());
-    String tag = "GET /api/route-" + (request.route() + 1);
-    try (Poolwise.Scope ignored = Poolwise.tag(tag)) {
+    try (Poolwise.Scope ignored = scope(tag, lane)) {
       if (scenario.nested()) {
-        runNested(pool, request, measured);
+        runNested(pool, request, recorder);
       } else {
         if (request.userLookup() != null) {
-          withConnection(pool, request.userLookup(), measured);
+          withConnection(pool, request.userLookup(), recorder);
         }
         if (request.organizationLookup() != null) {
-          withConnection(pool, request.organizationLookup(), measured);
+          withConnection(pool, request.organizationLookup(), recorder);
         }
-        runInParallel(pool, request.queries(), measured, tag);
+        runInParallel(pool, request.queries(), recorder, tag, lane);
       }
       return null;
     } catch (SQLException | RuntimeException e) {
@@ -177,19 +248,32 @@ final class PageLoadWorkload {
     }
   }
 
+  /** The request's tag and, when not null, its lane, on the current thread until closed. */
+  private static Poolwise.Scope scope(String tag, String lane) {
+    Poolwise.Scope tagScope = Poolwise.tag(tag);
+    if (lane == null) {
+      return tagScope;
+    }
+    Poolwise.Scope laneScope = Poolwise.lane(lane);
+    return () -> {
+      laneScope.close();
+      tagScope.close();
+    };
+  }
+
   /**
    * The pool-locking pattern: a transaction stays open on one connection while the same thread borrows another
    * for each remaining query. With enough such requests at once every connection is held by a thread waiting
    * for a second one; Poolwise's guard notices and fails them at once, other pools wait for the timeout.
    */
-  private void runNested(DataSource pool, RequestPlan request, boolean measured) throws SQLException {
+  private void runNested(DataSource pool, RequestPlan request, Measurements recorder) throws SQLException {
     long askedAt = System.nanoTime();
     Connection outer;
     try {
       outer = pool.getConnection();
     } finally {
-      if (measured) {
-        measurements.acquireWait(System.nanoTime() - askedAt);
+      if (recorder != null) {
+        recorder.acquireWait(System.nanoTime() - askedAt);
       }
     }
     long borrowedAt = System.nanoTime();
@@ -199,23 +283,24 @@ final class PageLoadWorkload {
           : new QueryPlan(LabSchema.USER_BY_ID, 1, 0);
       execute(outer, first);
       if (request.organizationLookup() != null) {
-        withConnection(pool, request.organizationLookup(), measured);
+        withConnection(pool, request.organizationLookup(), recorder);
       }
       for (QueryPlan query : request.queries()) {
-        withConnection(pool, query, measured);
+        withConnection(pool, query, recorder);
       }
       outer.commit();
     } finally {
-      if (measured) {
-        measurements.hold(System.nanoTime() - borrowedAt);
+      if (recorder != null) {
+        recorder.hold(System.nanoTime() - borrowedAt);
       }
       outer.close(); // rolls back if the commit was not reached
     }
   }
 
-  private void runInParallel(DataSource pool, List<QueryPlan> queries, boolean measured, String tag) throws SQLException {
+  private void runInParallel(DataSource pool, List<QueryPlan> queries, Measurements recorder, String tag, String lane)
+      throws SQLException {
     if (queries.size() == 1) {
-      withConnection(pool, queries.get(0), measured);
+      withConnection(pool, queries.get(0), recorder);
       return;
     }
     SQLException[] failures = new SQLException[queries.size()];
@@ -224,8 +309,8 @@ final class PageLoadWorkload {
     for (int i = 0; i < queries.size(); i++) {
       int index = i;
       threads.add(Thread.ofVirtual().start(() -> {
-        try (Poolwise.Scope ignored = Poolwise.tag(tag)) {
-          withConnection(pool, queries.get(index), measured);
+        try (Poolwise.Scope ignored = scope(tag, lane)) {
+          withConnection(pool, queries.get(index), recorder);
         } catch (SQLException e) {
           failures[index] = e;
         } catch (RuntimeException e) {
@@ -245,22 +330,22 @@ final class PageLoadWorkload {
   }
 
   /** Borrow, query, return — timing the wait inside {@code getConnection()} and the hold until {@code close()}. */
-  private void withConnection(DataSource pool, QueryPlan query, boolean measured) throws SQLException {
+  private void withConnection(DataSource pool, QueryPlan query, Measurements recorder) throws SQLException {
     long askedAt = System.nanoTime();
     Connection connection;
     try {
       connection = pool.getConnection();
     } finally {
-      if (measured) {
-        measurements.acquireWait(System.nanoTime() - askedAt);
+      if (recorder != null) {
+        recorder.acquireWait(System.nanoTime() - askedAt);
       }
     }
     long borrowedAt = System.nanoTime();
     try {
       execute(connection, query);
     } finally {
-      if (measured) {
-        measurements.hold(System.nanoTime() - borrowedAt);
+      if (recorder != null) {
+        recorder.hold(System.nanoTime() - borrowedAt);
       }
       connection.close();
     }

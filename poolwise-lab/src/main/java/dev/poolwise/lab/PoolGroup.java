@@ -23,6 +23,14 @@ interface PoolGroup extends AutoCloseable {
   /** The pool that serves a request for API route {@code route} (0-based). */
   DataSource poolFor(int route);
 
+  /**
+   * The lane background requests borrow in ({@link Topology#BACKGROUND_LANE} on a {@code +lane:K} topology), or
+   * {@code null}: they then borrow in the default lane like every other request.
+   */
+  default String backgroundLane() {
+    return null;
+  }
+
   /** Closes every pool (connections go back to the server). */
   @Override
   void close();
@@ -35,9 +43,14 @@ interface PoolGroup extends AutoCloseable {
     }
   }
 
-  /** How one pool is configured, whatever its library. */
+  /**
+   * How one pool is configured, whatever its library.
+   *
+   * @param backgroundLane connections the {@link Topology#BACKGROUND_LANE} lane may hold, 0 for no lane (Poolwise
+   *     only)
+   */
   record PoolSpec(String name, int maxSize, int minIdle, Duration acquireTimeout, boolean lazy,
-      MultipleAcquisition multipleAcquisition) {}
+      MultipleAcquisition multipleAcquisition, int backgroundLane) {}
 
   /** Builds the pools of {@code topology} (already sized: {@code single:auto} must have been decided). */
   static PoolGroup open(Topology topology, Connect connect, Duration acquireTimeout,
@@ -45,13 +58,14 @@ interface PoolGroup extends AutoCloseable {
     if (topology.size() < 1) {
       throw new IllegalStateException("topology " + topology + " has no size yet");
     }
+    String lane = topology.backgroundLane() > 0 ? Topology.BACKGROUND_LANE : null;
     return switch (topology.kind()) {
       case SINGLE -> new RoundRobin(List.of(poolwise(connect, new PoolSpec("lab-single", topology.size(),
-          topology.size(), acquireTimeout, false, multipleAcquisition))));
+          topology.size(), acquireTimeout, false, multipleAcquisition, topology.backgroundLane()))), lane);
       case HIKARI -> new RoundRobin(List.of(hikari(connect, new PoolSpec("lab-hikari", topology.size(),
-          topology.size(), acquireTimeout, false, multipleAcquisition))));
+          topology.size(), acquireTimeout, false, multipleAcquisition, 0))), null);
       case PARTITIONED -> new RoundRobin(poolwisePools(topology, connect, "lab-partition-", topology.size(),
-          acquireTimeout, false, multipleAcquisition));
+          acquireTimeout, false, multipleAcquisition), lane);
       // The seed's client instances: each created on first use, growing from nothing.
       case PER_MODULE -> new ByRoute(poolwisePools(topology, connect, "lab-module-", 0, acquireTimeout, true,
           multipleAcquisition));
@@ -66,7 +80,7 @@ interface PoolGroup extends AutoCloseable {
     try {
       for (int i = 0; i < topology.pools(); i++) {
         pools.add(poolwise(connect, new PoolSpec(prefix + (i + 1), topology.size(), minIdle, acquireTimeout, lazy,
-            multipleAcquisition)));
+            multipleAcquisition, topology.backgroundLane())));
       }
       return pools;
     } catch (SQLException | RuntimeException e) {
@@ -88,6 +102,9 @@ interface PoolGroup extends AutoCloseable {
         .multipleAcquisition(spec.multipleAcquisition())
         .driverProperty("ApplicationName", LabDatabase.APPLICATION_NAME);
     connect.driverProperties().forEach(builder::driverProperty);
+    if (spec.backgroundLane() > 0) {
+      builder.lane(Topology.BACKGROUND_LANE, spec.backgroundLane());
+    }
     return builder.build();
   }
 
@@ -127,18 +144,28 @@ interface PoolGroup extends AutoCloseable {
     }
   }
 
-  /** Requests spread over the pools in turn, whatever their route (one pool: always that one). */
+  /**
+   * Requests spread over the pools in turn, whatever their route (one pool: always that one); background
+   * requests borrow in {@code backgroundLane} when it is not null.
+   */
   final class RoundRobin implements PoolGroup {
     private final List<DataSource> pools;
+    private final String backgroundLane;
     private final AtomicLong next = new AtomicLong();
 
-    RoundRobin(List<DataSource> pools) {
+    RoundRobin(List<DataSource> pools, String backgroundLane) {
       this.pools = List.copyOf(pools);
+      this.backgroundLane = backgroundLane;
     }
 
     @Override
     public DataSource poolFor(int route) {
       return pools.size() == 1 ? pools.get(0) : pools.get((int) (next.getAndIncrement() % pools.size()));
+    }
+
+    @Override
+    public String backgroundLane() {
+      return backgroundLane;
     }
 
     @Override

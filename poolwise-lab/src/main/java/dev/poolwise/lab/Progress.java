@@ -94,8 +94,10 @@ final class Progress implements AutoCloseable {
       out.printf(Locale.ROOT, "[%d/%d] %s skipped: %s%n", index, total, row.topology(), row.skipped());
     } else {
       out.printf(Locale.ROOT, "[%d/%d] %s done: %d pages, %.1f pages/s, p99 %.0f ms, %d of %d requests failed,"
-          + " peak %d server connections%n", index, total, row.topology(), row.pages(), row.pagesPerS(),
-          row.pageLatencyMs().p99(), row.failures().total(), row.requests(), row.serverConnections().peak());
+          + " peak %d server connections%s%n", index, total, row.topology(), row.pages(), row.pagesPerS(),
+          row.pageLatencyMs().p99(), row.failures().total(), row.requests(), row.serverConnections().peak(),
+          row.background() == null ? "" : String.format(Locale.ROOT, "; background p99 %.0f ms, %d of %d failed",
+              row.background().latencyMs().p99(), row.background().failures().total(), row.background().requests()));
     }
     windowStart = Long.MAX_VALUE;
     windowEnd = Long.MAX_VALUE;

@@ -1,5 +1,6 @@
 package dev.poolwise.lab;
 
+import dev.poolwise.lab.LabResults.Background;
 import dev.poolwise.lab.LabResults.Failures;
 import dev.poolwise.lab.LabResults.Percentiles;
 import dev.poolwise.lab.LabResults.ServerConnections;
@@ -85,7 +86,17 @@ final class Reports {
         r.predictedP99WaitMs(),
         r.pageLatencyHistogram() == null ? List.of() : r.pageLatencyHistogram(),
         r.acquireWaitHistogram() == null ? List.of() : r.acquireWaitHistogram(),
-        r.serverConnectionsTimeline() == null ? List.of() : r.serverConnectionsTimeline());
+        r.serverConnectionsTimeline() == null ? List.of() : r.serverConnectionsTimeline(),
+        r.pageLatencyP99CiMs(),
+        complete(r.background()));
+  }
+
+  private static Background complete(Background b) {
+    if (b == null) {
+      return null;
+    }
+    return new Background(b.requests(), orZero(b.latencyMs()), b.failures() == null ? new Failures(0, 0, 0)
+        : b.failures(), orZero(b.acquireWaitMs()), b.latencyP99CiMs());
   }
 
   private static Percentiles orZero(Percentiles p) {

@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param routes API routes (the per-module topology binds each route to its own pool)
  * @param acquireTimeoutMs the pools' acquire timeout
  * @param nested a request holds a connection (open transaction) while it asks for its other ones
+ * @param backgroundRequests background requests (list queries: the seed's filter prefetch) a user's browser fires
+ *     after each page; they do not count toward page latency and are measured on their own. 0: none
  * @param seed the random seed
  */
 public record Scenario(
@@ -38,6 +40,7 @@ public record Scenario(
     int routes,
     int acquireTimeoutMs,
     boolean nested,
+    int backgroundRequests,
     long seed) {
 
   public Duration duration() {

@@ -28,6 +28,7 @@ final class TerminalTable {
       new Column("page latency (ms)", "p95", false, r -> Figures.ms(r.pageLatencyMs().p95())),
       new Column("page latency (ms)", "p99", false, r -> Figures.ms(r.pageLatencyMs().p99())),
       new Column("page latency (ms)", "max", false, r -> Figures.ms(r.pageLatencyMs().max())),
+      // BACKGROUND_COLUMNS go here when a row has background requests
       new Column("failed requests", "timeout", false, r -> Figures.count(r.failures().poolTimeout())),
       new Column("failed requests", "53300", false, r -> Figures.count(r.failures().tooManyClients())),
       new Column("failed requests", "other", false, r -> Figures.count(r.failures().other())),
@@ -39,6 +40,26 @@ final class TerminalTable {
       new Column("server conns", "peak", false, r -> Figures.count(r.serverConnections().peak())),
       new Column("server conns", "mean", false, r -> Figures.rate(r.serverConnections().mean())));
 
+  /** Where {@link #BACKGROUND_COLUMNS} are inserted: after the page latency group. */
+  private static final int BACKGROUND_POSITION = 7;
+
+  /**
+   * Shown only when a row has background requests ({@code --background}), so that a run without them prints
+   * exactly the table it always did: the p99's noise interval beside the page latencies, and the background
+   * requests' own latency and failures.
+   */
+  private static final List<Column> BACKGROUND_COLUMNS = List.of(
+      new Column("page latency (ms)", "p99 95% CI", false, r -> interval(r.pageLatencyP99CiMs())),
+      new Column("background requests (ms)", "p50", false, r -> background(r, b -> Figures.ms(b.latencyMs().p50()))),
+      new Column("background requests (ms)", "p99", false, r -> background(r, b -> Figures.ms(b.latencyMs().p99()))),
+      new Column("background requests (ms)", "failed", false,
+          r -> background(r, b -> Figures.count(b.failures().total()))));
+
+  /** Explains the background columns, appended to {@link #LEGEND} when they are shown. */
+  static final String BACKGROUND_LEGEND = " · p99 95% CI: bootstrap interval of the page p99 over the measured"
+      + " pages · background requests: fired after each page (--background), timed from firing to answer, not"
+      + " counted in page latency";
+
   /** Explains the columns whose header alone does not. */
   static final String LEGEND = "timeout: no pool connection within the acquire timeout · 53300: the server refused,"
       + " too many clients · predicted: the sizing model's p99 acquire wait · server conns: sampled from"
@@ -48,65 +69,92 @@ final class TerminalTable {
 
   static String render(LabResults results, String verdict) {
     List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
-    int[] widths = new int[COLUMNS.size()];
-    for (int c = 0; c < COLUMNS.size(); c++) {
-      widths[c] = COLUMNS.get(c).header().length();
+    boolean background = hasBackground(rows);
+    List<Column> columns = columns(background);
+    int[] widths = new int[columns.size()];
+    for (int c = 0; c < columns.size(); c++) {
+      widths[c] = columns.get(c).header().length();
       for (TopologyResult row : rows) {
         if (row.skipped() == null || c < 2) {
-          widths[c] = Math.max(widths[c], COLUMNS.get(c).cell().apply(row).length());
+          widths[c] = Math.max(widths[c], columns.get(c).cell().apply(row).length());
         }
       }
     }
-    widenForGroupLabels(widths);
+    widenForGroupLabels(columns, widths);
 
     StringBuilder out = new StringBuilder();
-    out.append(stripEnd(groupLine(widths))).append('\n');
-    List<String> headers = COLUMNS.stream().map(Column::header).toList();
-    String headerLine = line(headers, widths);
+    out.append(stripEnd(groupLine(columns, widths))).append('\n');
+    List<String> headers = columns.stream().map(Column::header).toList();
+    String headerLine = line(columns, headers, widths);
     out.append(headerLine).append('\n');
     out.append("─".repeat(headerLine.length())).append('\n');
     for (TopologyResult row : rows) {
       if (row.skipped() != null) {
-        String lead = line(List.of(row.topology(), row.pool() == null ? "" : row.pool()), widths);
+        String lead = line(columns, List.of(row.topology(), row.pool() == null ? "" : row.pool()), widths);
         out.append(lead).append(GROUP_GAP).append("skipped: ").append(row.skipped().strip()).append('\n');
       } else {
-        out.append(stripEnd(line(COLUMNS.stream().map(c -> c.cell().apply(row)).toList(), widths))).append('\n');
+        out.append(stripEnd(line(columns, columns.stream().map(c -> c.cell().apply(row)).toList(), widths)))
+            .append('\n');
       }
     }
     if (rows.isEmpty()) {
       out.append("(no topologies)\n");
     }
-    out.append(wrap(LEGEND, Math.max(80, headerLine.length()))).append('\n');
+    out.append(wrap(background ? LEGEND + BACKGROUND_LEGEND : LEGEND, Math.max(80, headerLine.length())))
+        .append('\n');
     if (verdict != null && !verdict.isBlank()) {
       out.append('\n').append(wrap(verdict.strip(), VERDICT_WIDTH)).append('\n');
     }
     return out.toString();
   }
 
+  static boolean hasBackground(List<TopologyResult> rows) {
+    return rows.stream().anyMatch(r -> r.skipped() == null && r.background() != null);
+  }
+
+  private static List<Column> columns(boolean background) {
+    if (!background) {
+      return COLUMNS;
+    }
+    List<Column> columns = new ArrayList<>(COLUMNS);
+    columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    return columns;
+  }
+
+  private static String background(TopologyResult row, Function<LabResults.Background, String> figure) {
+    return row.background() == null ? Figures.MISSING : figure.apply(row.background());
+  }
+
+  /** {@code 398–430}, or a dash. */
+  static String interval(LabResults.Interval interval) {
+    return interval == null ? Figures.MISSING
+        : Figures.ms(interval.low()) + "–" + Figures.ms(interval.high());
+  }
+
   /** The first {@code cells.size()} columns, padded and joined with the column and group gaps. */
-  private static String line(List<String> cells, int[] widths) {
+  private static String line(List<Column> columns, List<String> cells, int[] widths) {
     StringBuilder line = new StringBuilder();
     for (int c = 0; c < cells.size(); c++) {
       if (c > 0) {
-        line.append(sameGroup(c - 1, c) ? COLUMN_GAP : GROUP_GAP);
+        line.append(sameGroup(columns, c - 1, c) ? COLUMN_GAP : GROUP_GAP);
       }
       String cell = cells.get(c);
       String pad = " ".repeat(Math.max(0, widths[c] - cell.length()));
-      line.append(COLUMNS.get(c).alignLeft() ? cell + pad : pad + cell);
+      line.append(columns.get(c).alignLeft() ? cell + pad : pad + cell);
     }
     return line.toString();
   }
 
-  private static String groupLine(int[] widths) {
+  private static String groupLine(List<Column> columns, int[] widths) {
     StringBuilder line = new StringBuilder();
     int c = 0;
-    while (c < COLUMNS.size()) {
+    while (c < columns.size()) {
       if (c > 0) {
         line.append(GROUP_GAP);
       }
-      int end = groupEnd(c);
+      int end = groupEnd(columns, c);
       int span = span(c, end, widths);
-      String label = COLUMNS.get(c).group();
+      String label = columns.get(c).group();
       if (label.isEmpty()) {
         line.append(" ".repeat(span));
       } else {
@@ -119,14 +167,14 @@ final class TerminalTable {
     return line.toString();
   }
 
-  private static void widenForGroupLabels(int[] widths) {
+  private static void widenForGroupLabels(List<Column> columns, int[] widths) {
     int c = 0;
-    while (c < COLUMNS.size()) {
-      int end = groupEnd(c);
-      int needed = COLUMNS.get(c).group().length() + 4;
+    while (c < columns.size()) {
+      int end = groupEnd(columns, c);
+      int needed = columns.get(c).group().length() + 4;
       int span = span(c, end, widths);
       // Spread the extra width over the group's columns so no single column looks detached.
-      for (int extra = needed - span, i = 0; !COLUMNS.get(c).group().isEmpty() && extra > 0; extra--, i++) {
+      for (int extra = needed - span, i = 0; !columns.get(c).group().isEmpty() && extra > 0; extra--, i++) {
         widths[c + i % (end - c)]++;
       }
       c = end;
@@ -134,9 +182,9 @@ final class TerminalTable {
   }
 
   /** Index after the last column of the group that starts at {@code start}. */
-  private static int groupEnd(int start) {
+  private static int groupEnd(List<Column> columns, int start) {
     int end = start + 1;
-    while (end < COLUMNS.size() && sameGroup(start, end)) {
+    while (end < columns.size() && sameGroup(columns, start, end)) {
       end++;
     }
     return end;
@@ -150,9 +198,9 @@ final class TerminalTable {
     return span;
   }
 
-  private static boolean sameGroup(int a, int b) {
-    String group = COLUMNS.get(a).group();
-    return !group.isEmpty() && group.equals(COLUMNS.get(b).group());
+  private static boolean sameGroup(List<Column> columns, int a, int b) {
+    String group = columns.get(a).group();
+    return !group.isEmpty() && group.equals(columns.get(b).group());
   }
 
   static String wrap(String text, int width) {

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  *   per-module:KxN      K lazily-growing Poolwise pools of N, each API route bound to one (the seed's 70 instances)
  *   hikari:N            one HikariCP pool of N (the peer)
  *   pgbouncer:KxN/M     K Poolwise pools of N through PgBouncer (transaction mode) with a server pool of M
+ *   ...+lane:K          on single:N and partitioned:KxN: each pool gets a lane named "background" capped at K
+ *                       connections, and the scenario's background requests (--background) borrow in it
  * </pre>
  *
  * @param text the topology as written ({@code per-module:70x5})
@@ -23,8 +25,10 @@ import java.util.regex.Pattern;
  * @param pools how many client pools (K; 1 for single and hikari)
  * @param size connections per client pool (N; 0 for {@code single:auto} until it is sized)
  * @param serverPoolSize PgBouncer's server pool (M), 0 for the other kinds
+ * @param backgroundLane connections each pool's {@value #BACKGROUND_LANE} lane may hold ({@code +lane:K}), 0 for
+ *     none: background requests then borrow in the default lane like everything else
  */
-record Topology(String text, Kind kind, int pools, int size, int serverPoolSize) {
+record Topology(String text, Kind kind, int pools, int size, int serverPoolSize, int backgroundLane) {
 
   enum Kind {
     /** One Poolwise pool. */
@@ -43,11 +47,28 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize)
   static final int MAX_POOL_SIZE = 10_000;
   static final int MAX_POOLS = 1_000;
 
-  static final String SYNTAX = "single:N, single:auto, partitioned:KxN, per-module:KxN, hikari:N, pgbouncer:KxN/M";
+  static final String SYNTAX = "single:N, single:auto, partitioned:KxN, per-module:KxN, hikari:N, pgbouncer:KxN/M"
+      + " (single:N and partitioned:KxN may end in +lane:K)";
+
+  /** The lane background requests borrow in on a {@code +lane:K} topology. */
+  static final String BACKGROUND_LANE = "background";
+
+  /**
+   * The suffix that gives a topology its background lane. The spelling is part of the results.json contract:
+   * tools (and {@link Verdict}) find a row's lane and its lane-less twin from the topology text.
+   */
+  static final String LANE_SUFFIX = "+lane:";
+
+  private static final Pattern LANE_SIZE = Pattern.compile("\\+lane:(\\d+)");
 
   private static final Pattern SINGLE_SIZE = Pattern.compile("(\\d+)");
   private static final Pattern K_BY_N = Pattern.compile("(\\d+)x(\\d+)");
   private static final Pattern K_BY_N_SLASH_M = Pattern.compile("(\\d+)x(\\d+)/(\\d+)");
+
+  /** A topology without a background lane. */
+  Topology(String text, Kind kind, int pools, int size, int serverPoolSize) {
+    this(text, kind, pools, size, serverPoolSize, 0);
+  }
 
   /** True for {@code single:auto}, sized during the run. */
   boolean auto() {
@@ -66,7 +87,23 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize)
 
   /** This topology with its size decided ({@code single:auto} once the Advisor has spoken). */
   Topology withSize(int newSize) {
-    return new Topology(text, kind, pools, newSize, serverPoolSize);
+    return new Topology(text, kind, pools, newSize, serverPoolSize, backgroundLane);
+  }
+
+  /** The same pools without the background lane: {@code single:20} for {@code single:20+lane:4}. */
+  static String withoutLane(String text) {
+    int suffix = text.indexOf(LANE_SUFFIX);
+    return suffix < 0 ? text : text.substring(0, suffix);
+  }
+
+  /** K of a {@code +lane:K} topology text, or 0 when it has no (well-formed) lane suffix. */
+  static int laneOf(String text) {
+    int suffix = text.indexOf(LANE_SUFFIX);
+    if (suffix < 0) {
+      return 0;
+    }
+    Matcher matcher = LANE_SIZE.matcher(text.substring(suffix));
+    return matcher.matches() && matcher.group(1).length() <= 6 ? Integer.parseInt(matcher.group(1)) : 0;
   }
 
   /**
@@ -76,6 +113,31 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize)
    */
   static Topology parse(String text) {
     String trimmed = text == null ? "" : text.trim();
+    int plus = trimmed.indexOf('+');
+    if (plus < 0) {
+      return parsePools(trimmed);
+    }
+    Topology pools = parsePools(trimmed.substring(0, plus));
+    String suffix = trimmed.substring(plus);
+    Matcher lane = LANE_SIZE.matcher(suffix);
+    if (!lane.matches()) {
+      throw new IllegalArgumentException("'" + suffix + "' in topology '" + trimmed + "' is not a lane: the only"
+          + " suffix is +lane:K (K connections of each pool for background requests), e.g. single:20+lane:4");
+    }
+    if (pools.kind() != Kind.SINGLE && pools.kind() != Kind.PARTITIONED || pools.auto()) {
+      throw new IllegalArgumentException("'" + trimmed + "': +lane:K applies to single:N and partitioned:KxN only"
+          + " (a lane is a Poolwise feature and needs a fixed pool size to be capped within)");
+    }
+    String digits = lane.group(1);
+    long size = digits.length() > 6 ? Long.MAX_VALUE : Long.parseLong(digits);
+    if (size < 1 || size > pools.size()) {
+      throw new IllegalArgumentException("'" + digits + "' in topology '" + trimmed + "' is out of range: the lane"
+          + " may hold between 1 and the pool's size (" + pools.size() + ") connections");
+    }
+    return new Topology(trimmed, pools.kind(), pools.pools(), pools.size(), 0, (int) size);
+  }
+
+  private static Topology parsePools(String trimmed) {
     int colon = trimmed.indexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("topology '" + trimmed + "' has no ':'; expected one of " + SYNTAX);

@@ -1,6 +1,8 @@
 package dev.poolwise.lab;
 
+import dev.poolwise.lab.LabResults.Background;
 import dev.poolwise.lab.LabResults.Failures;
+import dev.poolwise.lab.LabResults.Interval;
 import dev.poolwise.lab.LabResults.ServerInfo;
 import dev.poolwise.lab.LabResults.TopologyResult;
 import java.util.ArrayList;
@@ -19,6 +21,13 @@ import java.util.stream.Collectors;
  * model's size) did; how the model's predicted p99 wait compared with the measured one; which topologies
  * were skipped. Differences below {@link #NOISE} are called "within noise": these machines are shared, and
  * two runs of one topology routinely differ by a few percent.
+ *
+ * <p>With background requests ({@code --background}) and a {@code +lane:K} row, one sentence per lane row weighs
+ * what the lane gave the pages against what it cost the prefetch, against the same pools without the lane. A
+ * difference in p99 is claimed there only beyond the noise interval: the two rows' 95 % bootstrap intervals
+ * ({@link BootstrapInterval}) must not overlap and the p99s must differ by at least {@link #NOISE}. Lane rows are
+ * left out of the other comparisons (bigger pool, one queue or K, Poolwise against HikariCP), which are about
+ * pools without lanes.
  */
 final class Verdict {
 
@@ -65,10 +74,13 @@ final class Verdict {
         sentences.add(row.topology() + " completed no pages in the measured window.");
       }
     }
-    partitionedAgainstSingle(measured, sentences);
-    poolwiseAgainstHikari(measured, sentences);
-    biggerSinglePool(measured, sentences);
-    pgBouncer(measured, sentences);
+    backgroundLanes(results.scenario(), measured, sentences);
+    backgroundFailures(measured, sentences);
+    List<TopologyResult> withoutLanes = measured.stream().filter(r -> !hasLane(r)).toList();
+    partitionedAgainstSingle(withoutLanes, sentences);
+    poolwiseAgainstHikari(withoutLanes, sentences);
+    biggerSinglePool(withoutLanes, sentences);
+    pgBouncer(withoutLanes, sentences);
     auto(measured, sentences);
     modelCheck(measured, sentences);
     for (TopologyResult row : rows) {
@@ -342,6 +354,135 @@ final class Verdict {
     }
   }
 
+  /* --- Background requests and the lane --- */
+
+  /** How a lane row's p99 compares with its twin's: only beyond the noise interval is it lower or higher. */
+  enum Difference {
+    LOWER, WITHIN_NOISE, HIGHER
+  }
+
+  /**
+   * {@code a} against {@code b}: lower or higher only when their intervals do not overlap and they differ by at
+   * least {@link #NOISE}; with an interval missing (results from an older lab), by {@link #NOISE} alone.
+   */
+  static Difference compare(double a, Interval aInterval, double b, Interval bInterval) {
+    double change = relative(a, b);
+    boolean separated = aInterval == null || bInterval == null || aInterval.disjointFrom(bInterval);
+    if (!separated || Math.abs(change) < NOISE) {
+      return Difference.WITHIN_NOISE;
+    }
+    return change < 0 ? Difference.LOWER : Difference.HIGHER;
+  }
+
+  private static void backgroundLanes(Scenario scenario, List<TopologyResult> measured, List<String> out) {
+    for (TopologyResult lane : measured.stream().filter(Verdict::hasLane).toList()) {
+      String plainName = Topology.withoutLane(lane.topology());
+      Optional<TopologyResult> twin = measured.stream()
+          .filter(r -> r.topology().equalsIgnoreCase(plainName)).findFirst();
+      if (lane.background() == null || lane.background().requests() == 0) {
+        out.add(lane.topology() + " has a background lane, but no background requests were fired (--background 0),"
+            + " so the lane had nothing to do" + twin.map(t -> " and the row measured the same pools as "
+            + t.topology()).orElse("") + ".");
+      } else if (twin.isEmpty() || twin.get().background() == null) {
+        out.add(lane.topology() + " ran without " + plainName + " to compare with, so what the lane bought cannot"
+            + " be told: foreground p99 page latency " + p99WithInterval(lane.pageLatencyMs().p99(),
+            lane.pageLatencyP99CiMs()) + ", background p99 " + p99WithInterval(lane.background().latencyMs().p99(),
+            lane.background().latencyP99CiMs()) + ", " + completed(lane.background()) + ".");
+      } else {
+        out.add(laneTrade(scenario, lane, twin.get()));
+      }
+    }
+  }
+
+  /** What the lane gave the pages (foreground p99) and what it cost the prefetch (background p99, failures). */
+  static String laneTrade(Scenario scenario, TopologyResult lane, TopologyResult plain) {
+    Background laneBackground = lane.background();
+    Background plainBackground = plain.background();
+    int cap = Topology.laneOf(lane.topology());
+    Difference pages = compare(lane.pageLatencyMs().p99(), lane.pageLatencyP99CiMs(), plain.pageLatencyMs().p99(),
+        plain.pageLatencyP99CiMs());
+    String foreground = p99WithInterval(lane.pageLatencyMs().p99(), lane.pageLatencyP99CiMs()) + " against "
+        + plain.topology() + "'s " + p99WithInterval(plain.pageLatencyMs().p99(), plain.pageLatencyP99CiMs());
+    double change = relative(lane.pageLatencyMs().p99(), plain.pageLatencyMs().p99());
+    String perPage = scenario == null ? "With background requests after every page, "
+        : "With " + scenario.backgroundRequests() + " background " + plural(scenario.backgroundRequests(), "request",
+            "requests") + " after every page, ";
+    String timeouts = laneBackground.failures().poolTimeout() == 0 ? ""
+        : Figures.count(laneBackground.failures().poolTimeout()) + " of its " + Figures.count(laneBackground.requests())
+            + " background requests got no connection within the acquire timeout"
+            + (scenario == null ? "" : " of " + Figures.count(scenario.acquireTimeoutMs()) + " ms")
+            + (cap > 0 ? " (the lane holds at most " + cap + ")" : "");
+    StringBuilder s = new StringBuilder(perPage).append(lane.topology());
+    switch (pages) {
+      case LOWER -> {
+        if (timeouts.isEmpty()) {
+          s.append(" lowered the foreground p99 page latency beyond the noise interval: ").append(foreground)
+              .append(", ").append(Figures.percent(change)).append(" lower");
+        } else {
+          s.append(" lowered the foreground p99 page latency beyond the noise interval (").append(foreground)
+              .append(", ").append(Figures.percent(change)).append(" lower), but ").append(timeouts)
+              .append(": the pages' gain was paid for with failed prefetches");
+        }
+      }
+      case HIGHER -> s.append(" raised the foreground p99 page latency beyond the noise interval: ").append(foreground)
+          .append(", ").append(Figures.percent(change)).append(" higher");
+      case WITHIN_NOISE -> s.append(" did not change the foreground p99 page latency beyond the noise interval: ")
+          .append(foreground);
+    }
+    s.append("; pages/s ").append(Figures.rate(lane.pagesPerS())).append(" against ")
+        .append(Figures.rate(plain.pagesPerS())).append(". ");
+    Difference prefetch = compare(laneBackground.latencyMs().p99(), laneBackground.latencyP99CiMs(),
+        plainBackground.latencyMs().p99(), plainBackground.latencyP99CiMs());
+    String cost = switch (prefetch) {
+      case HIGHER -> "The prefetch paid for the lane: its p99 rose beyond the noise interval to ";
+      case LOWER -> "The prefetch did not pay for the lane: its p99 fell beyond the noise interval to ";
+      case WITHIN_NOISE -> "The prefetch's p99 did not change beyond the noise interval: ";
+    };
+    s.append(cost).append(p99WithInterval(laneBackground.latencyMs().p99(), laneBackground.latencyP99CiMs()))
+        .append(" against ").append(p99WithInterval(plainBackground.latencyMs().p99(),
+            plainBackground.latencyP99CiMs()))
+        .append(", p50 ").append(Figures.ms(laneBackground.latencyMs().p50())).append(" against ")
+        .append(Figures.ms(plainBackground.latencyMs().p50())).append(" ms, and ");
+    s.append(completed(laneBackground));
+    if (pages != Difference.LOWER && !timeouts.isEmpty()) {
+      s.append(" (").append(timeouts).append(")");
+    }
+    return s.append('.').toString();
+  }
+
+  /** Background failures of rows without a lane (a lane row's are in its trade sentence). */
+  private static void backgroundFailures(List<TopologyResult> measured, List<String> out) {
+    for (TopologyResult row : measured) {
+      Background background = row.background();
+      if (background == null || background.failures().total() == 0 || hasLane(row)) {
+        continue;
+      }
+      Failures f = background.failures();
+      List<String> causes = new ArrayList<>();
+      if (f.poolTimeout() > 0) {
+        causes.add(Figures.count(f.poolTimeout()) + " timed out waiting for a pool connection");
+      }
+      if (f.tooManyClients() > 0) {
+        causes.add(Figures.count(f.tooManyClients()) + " were refused with 53300 too many clients");
+      }
+      if (f.other() > 0) {
+        causes.add(Figures.count(f.other()) + " failed for other reasons");
+      }
+      out.add(Figures.count(f.total()) + " of " + row.topology() + "'s " + Figures.count(background.requests())
+          + " background requests failed: " + join(causes) + ".");
+    }
+  }
+
+  private static String completed(Background background) {
+    long failed = background.failures().total();
+    return failed == 0 ? "all " + Figures.count(background.requests()) + " background requests completed"
+        : Figures.count(failed) + " of " + Figures.count(background.requests()) + " background requests failed";
+  }
+
+  private static String p99WithInterval(double p99, Interval interval) {
+    return Figures.ms(p99) + " ms" + (interval == null ? "" : " (95 % CI " + TerminalTable.interval(interval) + ")");
+  }
+
   /* --- The sizing model --- */
 
   private static void auto(List<TopologyResult> measured, List<String> out) {
@@ -467,6 +608,11 @@ final class Verdict {
     return colon < 0 ? row.topology() : row.topology().substring(0, colon);
   }
 
+  /** A {@code +lane:K} topology. */
+  static boolean hasLane(TopologyResult row) {
+    return row.topology().contains(Topology.LANE_SUFFIX);
+  }
+
   static boolean isAuto(TopologyResult row) {
     return row.topology().endsWith(":auto");
   }
@@ -502,7 +648,7 @@ final class Verdict {
     if (colon < 0) {
       return null;
     }
-    String spec = row.topology().substring(colon + 1);
+    String spec = Topology.withoutLane(row.topology()).substring(colon + 1);
     int slash = spec.indexOf('/');
     if (slash >= 0) {
       spec = spec.substring(0, slash);

@@ -1,6 +1,6 @@
 /*
- * The report's four charts, drawn with Apache ECharts (inlined above) from window.POOLWISE_RESULTS, which
- * has the same keys as results.json. Animations are off so that a screenshot taken right after loading
+ * The report's charts (four, and a fifth for runs with background requests), drawn with Apache ECharts (inlined
+ * above) from window.POOLWISE_RESULTS, which has the same keys as results.json. Animations are off so that a screenshot taken right after loading
  * shows the finished charts.
  */
 (function () {
@@ -200,4 +200,47 @@
   /* 4. Acquire wait distribution. */
   draw('chart-acquire', cdfOption(measured, 'acquire_wait_histogram', 'acquire wait (ms, log scale)', '% of acquisitions'),
     'No acquire wait histogram in these results.');
+
+  /*
+   * 5. Background loading (only in reports of runs with --background): the pages' p50 and p99 beside the background
+   * requests' p50 and p99, per topology, so a +lane:K row stands next to the same pools without the lane.
+   */
+  (function () {
+    if (!document.getElementById('chart-background')) { return; }
+    var rows = measured.filter(function (r) { return r.background; });
+    function interval(ci) { return ci ? ' (95 % CI ' + fmtMs(ci.low) + '–' + fmtMs(ci.high) + ' ms)' : ''; }
+    var bars = [
+      ['page p50', '#9ec1f5', function (r) { return r.page_latency_ms.p50; }, function () { return ''; }],
+      ['page p99', '#1d4fb8', function (r) { return r.page_latency_ms.p99; },
+        function (r) { return interval(r.page_latency_p99_ci_ms); }],
+      ['background p50', '#f3b58f', function (r) { return r.background.latency_ms.p50; }, function () { return ''; }],
+      ['background p99', '#c4511a', function (r) { return r.background.latency_ms.p99; },
+        function (r) { return interval(r.background.latency_p99_ci_ms); }]
+    ];
+    draw('chart-background', rows.length === 0 ? null : base({
+      legend: { top: 4, data: bars.map(function (b) { return b[0]; }) },
+      tooltip: {
+        trigger: 'axis', confine: true, axisPointer: { type: 'shadow' },
+        formatter: function (params) {
+          var row = rows[params[0].dataIndex];
+          return '<b>' + esc(params[0].name) + '</b><br>' + params.map(function (p) {
+            return p.marker + p.seriesName + ': ' + fmtMs(p.value) + ' ms' + bars[p.seriesIndex][3](row);
+          }).join('<br>') + '<br>background requests failed: ' + esc(
+            row.background.failures.pool_timeout + row.background.failures.too_many_clients
+              + row.background.failures.other) + ' of ' + esc(row.background.requests);
+        }
+      },
+      xAxis: {
+        type: 'category', data: rows.map(function (r) { return r.topology; }),
+        axisLabel: { interval: 0, color: '#1d2330', fontSize: 12, margin: 10 }, axisTick: { alignWithLabel: true }
+      },
+      yAxis: valueAxis('latency (ms)', { axisLabel: { color: '#5f6b7a', formatter: function (v) { return fmtMs(v); } } }),
+      series: bars.map(function (b) {
+        return {
+          name: b[0], type: 'bar', barMaxWidth: 28, itemStyle: { color: b[1], borderRadius: [2, 2, 0, 0] },
+          data: rows.map(function (r) { return b[2](r); })
+        };
+      })
+    }), 'No topology with background requests completed a page.');
+  })();
 })();

@@ -14,16 +14,10 @@ class CompareIntegrationTest {
 
   @Test
   void perModulePoolsRunIntoTheServerLimitWhileOnePoolOfTwentyDoesNot() throws Exception {
-    CompareCommand compare = new CompareCommand();
-    CommandLine commandLine = new CommandLine(compare);
     // 16 users fire up to ~190 requests at once over 70 routes: the 70 lazily-growing pools together want far
     // more than the 96 connections an ordinary role can get.
-    commandLine.parseArgs("--duration", "3", "--warmup", "1", "--users", "16", "--max-connections", "100",
+    LabResults results = compare("--duration", "3", "--warmup", "1", "--users", "16", "--max-connections", "100",
         "--topologies", "single:20,per-module:70x5");
-    Scenario scenario = compare.options.scenario(compare.spec);
-    List<Topology> topologies = LabOptions.topologies(compare.spec, compare.topologies);
-
-    LabResults results = compare.options.run(scenario, topologies, null);
 
     assertThat(results.server().maxConnections()).isEqualTo(100);
     assertThat(results.server().embedded()).isTrue();
@@ -53,5 +47,14 @@ class CompareIntegrationTest {
     assertThat(perModule.poolCount()).isEqualTo(70);
     // An ordinary role gets max_connections minus the superuser reserve; the sampler takes one more.
     assertThat(perModule.serverConnections().peak()).isGreaterThan(80);
+  }
+
+  /** Runs {@code compare} with these arguments, as the command line would, without printing or writing reports. */
+  static LabResults compare(String... arguments) throws Exception {
+    CompareCommand compare = new CompareCommand();
+    new CommandLine(compare).parseArgs(arguments);
+    Scenario scenario = compare.options.scenario(compare.spec);
+    List<Topology> topologies = LabOptions.topologies(compare.spec, compare.topologies);
+    return compare.options.run(scenario, topologies, null);
   }
 }

@@ -23,7 +23,7 @@ final class SampleResults {
 
   static final ServerInfo SERVER = new ServerInfo("14.22", 100, 3, true);
 
-  static final Scenario SCENARIO = new Scenario(200, 30, 5, 8, 12, 1, 3, 0.2, 0.3, 0.01, 250, 70, 2000, false, 42L);
+  static final Scenario SCENARIO = new Scenario(200, 30, 5, 8, 12, 1, 3, 0.2, 0.3, 0.01, 250, 70, 2000, false, 0, 42L);
 
   private SampleResults() {}
 
@@ -78,6 +78,8 @@ final class SampleResults {
     private int total = 20;
     private Double predicted;
     private boolean histograms = true;
+    private LabResults.Interval p99Interval;
+    private LabResults.Background background;
 
     private Row(String topology) {
       this.topology = topology;
@@ -110,6 +112,13 @@ final class SampleResults {
     }
     Row predicted(Double p99WaitMs) { this.predicted = p99WaitMs; return this; }
     Row withoutHistograms() { this.histograms = false; return this; }
+    Row p99Interval(double low, double high) { this.p99Interval = new LabResults.Interval(low, high); return this; }
+    /** Background requests: latency p50 / p99 with the p99's interval, and failed ones (pool timeouts). */
+    Row background(long requests, double p50, double p99, double low, double high, long poolTimeouts) {
+      this.background = new LabResults.Background(requests, new Percentiles(p50, (p50 + p99) / 2, p99, p99 * 1.5),
+          new Failures(poolTimeouts, 0, 0), new Percentiles(1, 5, 20, 60), new LabResults.Interval(low, high));
+      return this;
+    }
 
     TopologyResult build() {
       long pages = Math.round(pagesPerS * SCENARIO.durationSeconds());
@@ -117,7 +126,7 @@ final class SampleResults {
           null, poolCount, total, predicted,
           histograms ? histogram(latency, pages, 1.0) : List.of(),
           histograms ? histogram(acquire, requests * 2, 0.01) : List.of(),
-          histograms ? timeline(server, topology.hashCode()) : List.of());
+          histograms ? timeline(server, topology.hashCode()) : List.of(), p99Interval, background);
     }
   }
 

@@ -52,6 +52,48 @@ class TopologyTest {
   }
 
   @Test
+  void parsesTheBackgroundLaneSuffixOnSingleAndPartitioned() {
+    assertThat(Topology.parse("single:20+lane:4"))
+        .isEqualTo(new Topology("single:20+lane:4", Topology.Kind.SINGLE, 1, 20, 0, 4));
+    assertThat(Topology.parse("partitioned:3x12+lane:2"))
+        .isEqualTo(new Topology("partitioned:3x12+lane:2", Topology.Kind.PARTITIONED, 3, 12, 0, 2));
+    assertThat(Topology.parse("single:20").backgroundLane()).isZero();
+    assertThat(Topology.parse("single:20+lane:20").backgroundLane()).isEqualTo(20);
+    assertThat(Topology.parseAll(List.of("single:20,single:20+lane:4"))).extracting(Topology::text)
+        .containsExactly("single:20", "single:20+lane:4");
+  }
+
+  @Test
+  void findsTheLaneAndTheLanelessTwinFromTheText() {
+    assertThat(Topology.withoutLane("single:20+lane:4")).isEqualTo("single:20");
+    assertThat(Topology.withoutLane("partitioned:3x12+lane:2")).isEqualTo("partitioned:3x12");
+    assertThat(Topology.withoutLane("single:20")).isEqualTo("single:20");
+    assertThat(Topology.laneOf("single:20+lane:4")).isEqualTo(4);
+    assertThat(Topology.laneOf("single:20")).isZero();
+    assertThat(Topology.laneOf("single:20+lane:x")).isZero();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "single:20+lane    | '+lane' in topology 'single:20+lane' is not a lane: the only suffix is +lane:K",
+      "single:20+lanes:4 | '+lanes:4' in topology 'single:20+lanes:4' is not a lane",
+      "single:20+lane:4+lane:2 | is not a lane",
+      "single:20+LANE:4  | is not a lane",
+      "single:20+lane:0  | '0' in topology 'single:20+lane:0' is out of range: the lane may hold between 1 and the"
+          + " pool's size (20)",
+      "single:20+lane:21 | '21' in topology 'single:20+lane:21' is out of range",
+      "partitioned:3x5+lane:6 | is out of range: the lane may hold between 1 and the pool's size (5)",
+      "hikari:20+lane:4  | +lane:K applies to single:N and partitioned:KxN only",
+      "per-module:70x5+lane:2 | +lane:K applies to single:N and partitioned:KxN only",
+      "pgbouncer:70x5/20+lane:2 | +lane:K applies to single:N and partitioned:KxN only",
+      "single:auto+lane:4 | needs a fixed pool size",
+      "single:x+lane:4   | 'x' in topology 'single:x' is not N or auto"})
+  void rejectsABadLaneSuffixNamingTheBadPart(String text, String message) {
+    assertThatThrownBy(() -> Topology.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
   void syntaxErrorsListTheAcceptedForms() {
     assertThatThrownBy(() -> Topology.parse("partitioned:3")).hasMessageContaining(Topology.SYNTAX);
   }

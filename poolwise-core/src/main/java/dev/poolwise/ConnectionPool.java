@@ -72,7 +72,11 @@ import org.slf4j.LoggerFactory;
  * to it in the same instant, the timeout path takes it (the caller gets it) and the interrupt path
  * returns it, so no connection is ever lost between the two. A connection returned marked as broken,
  * past its lifetime, or to a closed pool is removed and closed on the closer thread (closing a dead
- * socket can block). A connection reclaimed as a leak is removed at once; its eventual return is
+ * socket can block). A connection that breaks with a server-wide SQLState (a restart, a failover,
+ * {@code pg_terminate_backend}) gets its siblings marked for validation before their next hand-out
+ * ({@link SiblingSuspicion}); the mark is a plain per-entry flag read in {@link #isUsable} next to the
+ * idle-time check, so the borrow path gains one plain load of a field of the entry it just claimed and no
+ * volatile read or fence. A connection reclaimed as a leak is removed at once; its eventual return is
  * ignored. Physical connects never run on an application thread. When every borrowed connection is
  * held by a thread that is itself waiting for another one, and the pool cannot grow, those threads are
  * failed at once with an explanation (pool-locking deadlock) instead of sitting out their timeout.
@@ -144,6 +148,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private volatile PoolListener[] listeners = new PoolListener[0];
 
   final PoolThreads threads;
+  /** Marks the other connections for validation when one breaks server-side; reports broken connections. */
+  final SiblingSuspicion siblings;
   final ConnectionCreator creator;
   private final HouseKeeper houseKeeper;
 
@@ -173,6 +179,7 @@ final class ConnectionPool implements ConnectionReleaser {
     this.laneIndex = Map.copyOf(index);
     ConnectionFactory factory = ConnectionFactory.of(settings);
     this.threads = new PoolThreads(settings.poolName());
+    this.siblings = new SiblingSuspicion(settings.poolName(), () -> connections, threads.scheduler);
     this.creator = new ConnectionCreator(this, factory, settings);
     this.houseKeeper = new HouseKeeper(this, settings);
     try {
@@ -532,7 +539,8 @@ final class ConnectionPool implements ConnectionReleaser {
   /**
    * The last check before a connection leaves the pool: retire it if it passed its lifetime or was
    * marked while idle; validate it if it sat idle long enough that the server or a firewall may have
-   * dropped it. A connection that fails is removed and closed, and the caller borrows again.
+   * dropped it, or if a sibling broke in a way that usually breaks them all ({@link SiblingSuspicion}).
+   * A connection that fails is removed and closed, and the caller borrows again.
    */
   private boolean isUsable(PoolEntry entry) {
     long now = entry.acquiredNanos; // the hand-out's clock reading: close enough, and one clock read fewer
@@ -540,7 +548,9 @@ final class ConnectionPool implements ConnectionReleaser {
     if (reason == null && entry.isPastLifetime(now)) {
       reason = "max lifetime reached";
     }
-    if (reason == null && now - entry.lastReleasedNanos >= validateAfterIdleNanos && !isValid(entry)) {
+    // The sibling mark is a plain field of the entry just claimed: one load, no fence (see PoolEntry).
+    if (reason == null && (now - entry.lastReleasedNanos >= validateAfterIdleNanos || entry.validateBeforeNextHandOut)
+        && !isValidBeforeHandOut(entry)) {
       reason = "failed validation before hand-out";
     }
     if (reason == null) {
@@ -548,6 +558,16 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     discard(entry, reason);
     return false;
+  }
+
+  /** Validates a connection about to be handed out; a sibling mark is reported and cleared (or kept, see there). */
+  private boolean isValidBeforeHandOut(PoolEntry entry) {
+    if (!entry.validateBeforeNextHandOut) {
+      return isValid(entry);
+    }
+    boolean valid = isValid(entry);
+    entry.validateBeforeNextHandOut = siblings.checked(entry, valid, System.nanoTime());
+    return valid;
   }
 
   /** {@code Connection.isValid} with the configured timeout; any exception counts as invalid. */
@@ -1332,6 +1352,7 @@ final class ConnectionPool implements ConnectionReleaser {
       countEviction(PoolSnapshot.EvictionCause.POOL_CLOSED);
       threads.abortQuietly(entry.raw, () -> settings.poolName() + ": " + entry);
     }
+    siblings.flush();
     threads.shutdown(settings.shutdownTimeout());
     log.info("Pool '{}' closed", settings.poolName());
   }

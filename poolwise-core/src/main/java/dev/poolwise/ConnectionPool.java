@@ -89,8 +89,6 @@ final class ConnectionPool implements ConnectionReleaser {
   private static final int STACK_SAMPLE_INTERVAL = 256; // a power of two
   /** The verdict is logged at most this often while timeouts keep happening. */
   private static final long VERDICT_LOG_INTERVAL_NANOS = 10_000_000_000L;
-  /** Multiple-acquisition warnings are logged at most this often. */
-  private static final long MULTIPLE_ACQUISITION_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final PoolSettings settings;
   private final long acquireTimeoutNanos;
@@ -140,7 +138,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private final java.util.concurrent.atomic.AtomicLong leaksReported = new java.util.concurrent.atomic.AtomicLong();
   /** Set once a timeout or leak was seen: from then on SAMPLED captures every borrow's stack. */
   private volatile boolean captureAllStacks;
-  private volatile long lastMultipleAcquisitionLogNanos;
+  /** Logs nested borrows under {@link MultipleAcquisition#WARN}: the risky ones at WARN, once per site. */
+  private final MultipleAcquisitionLog multipleAcquisitionLog;
   /** {@code false} until the first acquire in {@link StartMode#LAZY}; no background filling before. */
   private volatile boolean started;
 
@@ -177,6 +176,7 @@ final class ConnectionPool implements ConnectionReleaser {
       next++;
     }
     this.laneIndex = Map.copyOf(index);
+    this.multipleAcquisitionLog = new MultipleAcquisitionLog(settings.poolName(), settings.maxSize());
     ConnectionFactory factory = ConnectionFactory.of(settings);
     this.threads = new PoolThreads(settings.poolName());
     this.siblings = new SiblingSuspicion(settings.poolName(), () -> connections, threads.scheduler);
@@ -311,65 +311,74 @@ final class ConnectionPool implements ConnectionReleaser {
     Waiter waiter;
     List<Waiter> lockedOut = List.of();
     boolean warnMultiple = false;
+    int held;
+    int headroom = 0; // for a nested borrow under WARN: idle connections plus those the pool may still open
+    boolean queued = false;
     lock.lock();
     try {
       if (closed) {
         throw closedException();
       }
-      int held = holding.count();
+      held = holding.count();
       if (held > 0) {
         if (settings.multipleAcquisition() == MultipleAcquisition.FAIL) {
           throw multipleAcquisitionRefused(thread, tag, held);
         }
         warnMultiple = settings.multipleAcquisition() == MultipleAcquisition.WARN;
+        headroom = warnMultiple ? idleCountLocked() + settings.maxSize() - connections.length : 0;
       }
       // Announce the wait before looking at the idle entries: a lock-free returner publishes its entry
       // idle before it reads `waiting`, so either we see that entry now or it sees us and hands it over.
       waiting++;
-      if (mayTakeIdleLocked(lane)) {
-        PoolEntry entry = claimIdle(holding.lastReturned);
-        if (entry != null) {
+      waiter = mayTakeIdleLocked(lane) ? serveAtOnceLocked(thread, startNanos, deadline, tag, lane, holding) : null;
+      if (waiter == null) {
+        SQLException refusal = connections.length == 0 ? creator.refusalInBackoffLocked() : null;
+        if (refusal != null) {
+          // The server refused us outright (authentication, unknown database) moments ago and the pool has
+          // no connection to hand over: waiting out acquireTimeout could not end differently.
           waiting--;
-          long now = System.nanoTime();
-          if (lane != 0) {
-            laneHeld[lane]++;
-          }
-          handOut(entry, thread, tag, lane, holding, now, now - startNanos);
-          if (warnMultiple) {
-            warnMultipleAcquisition(thread, tag, held);
-          }
-          Waiter servedAtOnce = new Waiter(thread, now, lane, tag, holding, deadline, false);
-          servedAtOnce.handedOver = entry;
-          return servedAtOnce;
+          throw rethrownForThisThread(refusal);
         }
-      }
-      SQLException refusal = connections.length == 0 ? creator.refusalInBackoffLocked() : null;
-      if (refusal != null) {
-        // The server refused us outright (authentication, unknown database) moments ago and the pool has
-        // no connection to hand over: waiting out acquireTimeout could not end differently.
-        waiting--;
-        throw rethrownForThisThread(refusal);
-      }
-      boolean untimed = Holders.isVirtual(thread);
-      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
-      queues[lane].addLast(waiter);
-      if (untimed) {
-        scheduleSweepLocked(deadline);
-      }
-      heldByWaiters += waiter.heldWhenQueued;
-      if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
-        lockedOut = breakPoolLockLocked();
-      } else {
-        creator.fillLocked();
+        boolean untimed = Holders.isVirtual(thread);
+        waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
+        queues[lane].addLast(waiter);
+        queued = true;
+        if (untimed) {
+          scheduleSweepLocked(deadline);
+        }
+        heldByWaiters += waiter.heldWhenQueued;
+        if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
+          lockedOut = breakPoolLockLocked();
+        } else {
+          creator.fillLocked();
+        }
       }
     } finally {
       lock.unlock();
     }
     if (warnMultiple) {
-      warnMultipleAcquisition(thread, tag, waiter.heldWhenQueued);
+      multipleAcquisitionLog.nestedBorrow(thread, tag, held, headroom, queued);
     }
     lockedOut.forEach(ConnectionPool::wake);
     return waiter;
+  }
+
+  /** Hands an idle entry to the calling thread at once (returned as an already served waiter), or null if none is idle. */
+  private Waiter serveAtOnceLocked(Thread thread, long startNanos, long deadline, String tag, int lane,
+      ThreadWork.Holding holding) {
+    PoolEntry entry = claimIdle(holding.lastReturned);
+    if (entry == null) {
+      return null;
+    }
+    waiting--;
+    long now = System.nanoTime();
+    if (lane != 0) {
+      laneHeld[lane]++;
+    }
+    handOut(entry, thread, tag, lane, holding, now, now - startNanos);
+    Waiter servedAtOnce = new Waiter(thread, now, lane, tag, holding, deadline, false);
+    servedAtOnce.handedOver = entry;
+    return servedAtOnce;
   }
 
   /** A newcomer in {@code lane} may take an idle connection only if it overtakes nobody who could have it. */
@@ -869,20 +878,6 @@ final class ConnectionPool implements ConnectionReleaser {
         + " already holds " + held + " connection(s) from pool '" + settings.poolName() + "' and asked for another;"
         + " refused because multipleAcquisition is FAIL. Holding one connection while waiting for a second is how"
         + " a pool deadlocks itself under load: use the connection you have, or close it first.", "08001");
-  }
-
-  private void warnMultipleAcquisition(Thread thread, String tag, int held) {
-    long now = System.nanoTime();
-    long last = lastMultipleAcquisitionLogNanos;
-    if (last != 0 && now - last < MULTIPLE_ACQUISITION_LOG_INTERVAL_NANOS) {
-      return;
-    }
-    lastMultipleAcquisitionLogNanos = now;
-    log.warn("Pool '{}': thread '{}'{} asked for a connection while already holding {} from this pool. Under load"
-        + " this can deadlock the pool (every thread holding one, waiting for another); use the connection you"
-        + " have or close it first. Set multipleAcquisition to ALLOW if this is deliberate. (Logged at most every"
-        + " 10 s.)", settings.poolName(), thread.getName(), tag == null ? "" : " [" + tag + "]", held,
-        new Throwable("Second connection requested here"));
   }
 
   /* --- Entry bookkeeping shared with the creator and the housekeeper --- */

@@ -51,15 +51,16 @@ final class SiblingSuspicion {
   /** How long after a burst's first break the summary is written; also the minimum gap between lines. */
   static final long REPORT_DELAY_NANOS = 2_000_000_000L;
   /**
-   * For this long after a server-wide break, a marked connection that passes validation stays marked and
-   * is validated again at its next hand-out. Backends do not all die at the same instant: a terminated
+   * Server-wide breaks less than this apart belong to one outage (a burst); for this long after the last
+   * one, a marked connection opened before the burst began that passes validation stays marked and is
+   * validated again at its next hand-out. Backends do not all die at the same instant: a terminated
    * backend that has not been scheduled yet still answers, and on a loaded machine the last ones die tens
    * of milliseconds after the first break is seen (measured on the shared two-core development machine
    * with FaultScenariosTest.terminateEveryBackendOfALoadedPoolOfTen: nine siblings passed validation and
-   * then died). A second is far beyond that, and costs one round trip per hand-out of those connections
-   * for that second only.
+   * then died). Half a second is far beyond that, and costs one round trip per hand-out of those
+   * connections for that half second only.
    */
-  static final long DISTRUST_WINDOW_NANOS = 1_000_000_000L;
+  static final long DISTRUST_WINDOW_NANOS = 500_000_000L;
 
   private final String poolName;
   private final Supplier<PoolEntry[]> entries;

@@ -245,7 +245,9 @@ class FaultScenariosTest {
       load = ScenarioLoad.start(pool, platform, virtual, "select 1", Integer.MAX_VALUE, Duration.ofMillis(thinkMillis));
       for (int round = 0; round < rounds; round++) {
         long servedBefore = load.succeeded();
-        await().atMost(Duration.ofSeconds(20)).until(() -> load.succeeded() >= servedBefore + 200);
+        // Steady load between kills: 300 requests take 12 threads with 0-100 ms of think time at least
+        // 1.2 s, more than SiblingSuspicion's distrust window, so each kill is an outage of its own.
+        await().atMost(Duration.ofSeconds(20)).until(() -> load.succeeded() >= servedBefore + 300);
         long evictedBefore = evicted(pool);
         long killedAt = System.nanoTime();
         int killed = terminateAllAtOnce(applicationName);

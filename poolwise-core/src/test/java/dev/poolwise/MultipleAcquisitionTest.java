@@ -57,6 +57,7 @@ class MultipleAcquisitionTest extends StubPoolTest {
       holdOneAndWaitForASecond(pool);
     }
     List<String> warnings = warnings();
+    System.out.println("Logged for three rounds at one site (docs/diagnostics.md quotes it): " + warnings);
     assertThat(warnings).as("one warning for the one site, whatever the rounds").hasSize(1);
     assertThat(warnings.get(0))
         .contains("while holding 1 from this pool")

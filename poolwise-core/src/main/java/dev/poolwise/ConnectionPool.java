@@ -80,6 +80,9 @@ import org.slf4j.LoggerFactory;
  * ignored. Physical connects never run on an application thread. When every borrowed connection is
  * held by a thread that is itself waiting for another one, and the pool cannot grow, those threads are
  * failed at once with an explanation (pool-locking deadlock) instead of sitting out their timeout.
+ * Nested borrows (a thread that already holds a connection) always take the locked path unless
+ * {@link MultipleAcquisition#ALLOW}; under {@code WARN} the headroom is counted under the lock and
+ * {@link MultipleAcquisitionLog} decides and logs after it is released, so the lock-free path is unchanged.
  */
 final class ConnectionPool implements ConnectionReleaser {
 

@@ -32,6 +32,6 @@ final class BorrowSite extends Throwable {
   /** The pool's own frames at the top of a borrow stack: shown to nobody, so skipped (here and in the holder table). */
   static boolean isPoolInternal(String className) {
     return className.equals(BorrowSite.class.getName()) || className.equals(ConnectionPool.class.getName())
-        || className.equals(PoolwiseDataSource.class.getName());
+        || className.equals(PoolwiseDataSource.class.getName()) || className.equals(MultipleAcquisitionLog.class.getName());
   }
 }

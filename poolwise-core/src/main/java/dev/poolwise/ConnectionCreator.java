@@ -250,7 +250,7 @@ final class ConnectionCreator {
       ConnectionDefaults defaults = configure(raw);
       long now = System.nanoTime();
       return new PoolEntry(entryIds.incrementAndGet(), raw, defaults, now, retireAt(now), settings.diagnostics(),
-          sqlLog);
+          sqlLog, pool.siblings);
     } catch (SQLException | RuntimeException e) {
       try {
         raw.close();

@@ -72,10 +72,17 @@ import org.slf4j.LoggerFactory;
  * to it in the same instant, the timeout path takes it (the caller gets it) and the interrupt path
  * returns it, so no connection is ever lost between the two. A connection returned marked as broken,
  * past its lifetime, or to a closed pool is removed and closed on the closer thread (closing a dead
- * socket can block). A connection reclaimed as a leak is removed at once; its eventual return is
+ * socket can block). A connection that breaks with a server-wide SQLState (a restart, a failover,
+ * {@code pg_terminate_backend}) gets its siblings marked for validation before their next hand-out
+ * ({@link SiblingSuspicion}); the mark is a plain per-entry flag read in {@link #isUsable} next to the
+ * idle-time check, so the borrow path gains one plain load of a field of the entry it just claimed and no
+ * volatile read or fence. A connection reclaimed as a leak is removed at once; its eventual return is
  * ignored. Physical connects never run on an application thread. When every borrowed connection is
  * held by a thread that is itself waiting for another one, and the pool cannot grow, those threads are
  * failed at once with an explanation (pool-locking deadlock) instead of sitting out their timeout.
+ * Nested borrows (a thread that already holds a connection) always take the locked path unless
+ * {@link MultipleAcquisition#ALLOW}; under {@code WARN} the headroom is counted under the lock and
+ * {@link MultipleAcquisitionLog} decides and logs after it is released, so the lock-free path is unchanged.
  */
 final class ConnectionPool implements ConnectionReleaser {
 
@@ -85,8 +92,6 @@ final class ConnectionPool implements ConnectionReleaser {
   private static final int STACK_SAMPLE_INTERVAL = 256; // a power of two
   /** The verdict is logged at most this often while timeouts keep happening. */
   private static final long VERDICT_LOG_INTERVAL_NANOS = 10_000_000_000L;
-  /** Multiple-acquisition warnings are logged at most this often. */
-  private static final long MULTIPLE_ACQUISITION_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final PoolSettings settings;
   private final long acquireTimeoutNanos;
@@ -136,7 +141,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private final java.util.concurrent.atomic.AtomicLong leaksReported = new java.util.concurrent.atomic.AtomicLong();
   /** Set once a timeout or leak was seen: from then on SAMPLED captures every borrow's stack. */
   private volatile boolean captureAllStacks;
-  private volatile long lastMultipleAcquisitionLogNanos;
+  /** Logs nested borrows under {@link MultipleAcquisition#WARN}: the risky ones at WARN, once per site. */
+  private final MultipleAcquisitionLog multipleAcquisitionLog;
   /** {@code false} until the first acquire in {@link StartMode#LAZY}; no background filling before. */
   private volatile boolean started;
 
@@ -144,6 +150,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private volatile PoolListener[] listeners = new PoolListener[0];
 
   final PoolThreads threads;
+  /** Marks the other connections for validation when one breaks server-side; reports broken connections. */
+  final SiblingSuspicion siblings;
   final ConnectionCreator creator;
   private final HouseKeeper houseKeeper;
 
@@ -171,8 +179,10 @@ final class ConnectionPool implements ConnectionReleaser {
       next++;
     }
     this.laneIndex = Map.copyOf(index);
+    this.multipleAcquisitionLog = new MultipleAcquisitionLog(settings.poolName(), settings.maxSize());
     ConnectionFactory factory = ConnectionFactory.of(settings);
     this.threads = new PoolThreads(settings.poolName());
+    this.siblings = new SiblingSuspicion(settings.poolName(), () -> connections, threads.scheduler);
     this.creator = new ConnectionCreator(this, factory, settings);
     this.houseKeeper = new HouseKeeper(this, settings);
     try {
@@ -304,65 +314,74 @@ final class ConnectionPool implements ConnectionReleaser {
     Waiter waiter;
     List<Waiter> lockedOut = List.of();
     boolean warnMultiple = false;
+    int held;
+    int headroom = 0; // for a nested borrow under WARN: idle connections plus those the pool may still open
+    boolean queued = false;
     lock.lock();
     try {
       if (closed) {
         throw closedException();
       }
-      int held = holding.count();
+      held = holding.count();
       if (held > 0) {
         if (settings.multipleAcquisition() == MultipleAcquisition.FAIL) {
           throw multipleAcquisitionRefused(thread, tag, held);
         }
         warnMultiple = settings.multipleAcquisition() == MultipleAcquisition.WARN;
+        headroom = warnMultiple ? idleCountLocked() + settings.maxSize() - connections.length : 0;
       }
       // Announce the wait before looking at the idle entries: a lock-free returner publishes its entry
       // idle before it reads `waiting`, so either we see that entry now or it sees us and hands it over.
       waiting++;
-      if (mayTakeIdleLocked(lane)) {
-        PoolEntry entry = claimIdle(holding.lastReturned);
-        if (entry != null) {
+      waiter = mayTakeIdleLocked(lane) ? serveAtOnceLocked(thread, startNanos, deadline, tag, lane, holding) : null;
+      if (waiter == null) {
+        SQLException refusal = connections.length == 0 ? creator.refusalInBackoffLocked() : null;
+        if (refusal != null) {
+          // The server refused us outright (authentication, unknown database) moments ago and the pool has
+          // no connection to hand over: waiting out acquireTimeout could not end differently.
           waiting--;
-          long now = System.nanoTime();
-          if (lane != 0) {
-            laneHeld[lane]++;
-          }
-          handOut(entry, thread, tag, lane, holding, now, now - startNanos);
-          if (warnMultiple) {
-            warnMultipleAcquisition(thread, tag, held);
-          }
-          Waiter servedAtOnce = new Waiter(thread, now, lane, tag, holding, deadline, false);
-          servedAtOnce.handedOver = entry;
-          return servedAtOnce;
+          throw rethrownForThisThread(refusal);
         }
-      }
-      SQLException refusal = connections.length == 0 ? creator.refusalInBackoffLocked() : null;
-      if (refusal != null) {
-        // The server refused us outright (authentication, unknown database) moments ago and the pool has
-        // no connection to hand over: waiting out acquireTimeout could not end differently.
-        waiting--;
-        throw rethrownForThisThread(refusal);
-      }
-      boolean untimed = Holders.isVirtual(thread);
-      waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
-      queues[lane].addLast(waiter);
-      if (untimed) {
-        scheduleSweepLocked(deadline);
-      }
-      heldByWaiters += waiter.heldWhenQueued;
-      if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
-        lockedOut = breakPoolLockLocked();
-      } else {
-        creator.fillLocked();
+        boolean untimed = Holders.isVirtual(thread);
+        waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
+        queues[lane].addLast(waiter);
+        queued = true;
+        if (untimed) {
+          scheduleSweepLocked(deadline);
+        }
+        heldByWaiters += waiter.heldWhenQueued;
+        if (waiter.heldWhenQueued > 0 && isPoolLockedLocked()) {
+          lockedOut = breakPoolLockLocked();
+        } else {
+          creator.fillLocked();
+        }
       }
     } finally {
       lock.unlock();
     }
     if (warnMultiple) {
-      warnMultipleAcquisition(thread, tag, waiter.heldWhenQueued);
+      multipleAcquisitionLog.nestedBorrow(thread, tag, held, headroom, queued);
     }
     lockedOut.forEach(ConnectionPool::wake);
     return waiter;
+  }
+
+  /** Hands an idle entry to the calling thread at once (returned as an already served waiter), or null if none is idle. */
+  private Waiter serveAtOnceLocked(Thread thread, long startNanos, long deadline, String tag, int lane,
+      ThreadWork.Holding holding) {
+    PoolEntry entry = claimIdle(holding.lastReturned);
+    if (entry == null) {
+      return null;
+    }
+    waiting--;
+    long now = System.nanoTime();
+    if (lane != 0) {
+      laneHeld[lane]++;
+    }
+    handOut(entry, thread, tag, lane, holding, now, now - startNanos);
+    Waiter servedAtOnce = new Waiter(thread, now, lane, tag, holding, deadline, false);
+    servedAtOnce.handedOver = entry;
+    return servedAtOnce;
   }
 
   /** A newcomer in {@code lane} may take an idle connection only if it overtakes nobody who could have it. */
@@ -532,7 +551,8 @@ final class ConnectionPool implements ConnectionReleaser {
   /**
    * The last check before a connection leaves the pool: retire it if it passed its lifetime or was
    * marked while idle; validate it if it sat idle long enough that the server or a firewall may have
-   * dropped it. A connection that fails is removed and closed, and the caller borrows again.
+   * dropped it, or if a sibling broke in a way that usually breaks them all ({@link SiblingSuspicion}).
+   * A connection that fails is removed and closed, and the caller borrows again.
    */
   private boolean isUsable(PoolEntry entry) {
     long now = entry.acquiredNanos; // the hand-out's clock reading: close enough, and one clock read fewer
@@ -540,7 +560,9 @@ final class ConnectionPool implements ConnectionReleaser {
     if (reason == null && entry.isPastLifetime(now)) {
       reason = "max lifetime reached";
     }
-    if (reason == null && now - entry.lastReleasedNanos >= validateAfterIdleNanos && !isValid(entry)) {
+    // The sibling mark is a plain field of the entry just claimed: one load, no fence (see PoolEntry).
+    if (reason == null && (now - entry.lastReleasedNanos >= validateAfterIdleNanos || entry.validateBeforeNextHandOut)
+        && !isValidBeforeHandOut(entry)) {
       reason = "failed validation before hand-out";
     }
     if (reason == null) {
@@ -548,6 +570,16 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     discard(entry, reason);
     return false;
+  }
+
+  /** Validates a connection about to be handed out; a sibling mark is reported and cleared (or kept, see there). */
+  private boolean isValidBeforeHandOut(PoolEntry entry) {
+    if (!entry.validateBeforeNextHandOut) {
+      return isValid(entry);
+    }
+    boolean valid = isValid(entry);
+    entry.validateBeforeNextHandOut = siblings.checked(entry, valid, System.nanoTime());
+    return valid;
   }
 
   /** {@code Connection.isValid} with the configured timeout; any exception counts as invalid. */
@@ -849,20 +881,6 @@ final class ConnectionPool implements ConnectionReleaser {
         + " already holds " + held + " connection(s) from pool '" + settings.poolName() + "' and asked for another;"
         + " refused because multipleAcquisition is FAIL. Holding one connection while waiting for a second is how"
         + " a pool deadlocks itself under load: use the connection you have, or close it first.", "08001");
-  }
-
-  private void warnMultipleAcquisition(Thread thread, String tag, int held) {
-    long now = System.nanoTime();
-    long last = lastMultipleAcquisitionLogNanos;
-    if (last != 0 && now - last < MULTIPLE_ACQUISITION_LOG_INTERVAL_NANOS) {
-      return;
-    }
-    lastMultipleAcquisitionLogNanos = now;
-    log.warn("Pool '{}': thread '{}'{} asked for a connection while already holding {} from this pool. Under load"
-        + " this can deadlock the pool (every thread holding one, waiting for another); use the connection you"
-        + " have or close it first. Set multipleAcquisition to ALLOW if this is deliberate. (Logged at most every"
-        + " 10 s.)", settings.poolName(), thread.getName(), tag == null ? "" : " [" + tag + "]", held,
-        new Throwable("Second connection requested here"));
   }
 
   /* --- Entry bookkeeping shared with the creator and the housekeeper --- */
@@ -1332,6 +1350,7 @@ final class ConnectionPool implements ConnectionReleaser {
       countEviction(PoolSnapshot.EvictionCause.POOL_CLOSED);
       threads.abortQuietly(entry.raw, () -> settings.poolName() + ": " + entry);
     }
+    siblings.flush();
     threads.shutdown(settings.shutdownTimeout());
     log.info("Pool '{}' closed", settings.poolName());
   }

@@ -31,7 +31,7 @@ final class Holders {
       "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.springframework.jdbc.",
       "org.springframework.transaction.", "org.springframework.orm.", "org.springframework.aop.",
       "org.springframework.cglib.", "org.hibernate.", "org.jooq.impl.", "org.jdbi.", "org.apache.ibatis.",
-      "org.mybatis.", "com.zaxxer.", "org.junit.", "org.assertj."};
+      "org.mybatis.", "com.zaxxer.", "org.flywaydb.core.internal.", "org.junit.", "org.assertj."};
 
   private static final int SQL_SHOWN = 120;
   private static final int GROUPS_SHOWN = 6;

@@ -10,7 +10,12 @@ package dev.poolwise;
 public enum MultipleAcquisition {
   /** Allow it silently (code that knowingly uses two connections, with a pool sized for it). */
   ALLOW,
-  /** Allow it and log a rate-limited warning naming the thread, tag and site (the default). */
+  /**
+   * Allow it, and warn once per call site (with the site and its stack) when the nested borrow was a risk:
+   * it left at most one connection free or still to be opened, which includes having to wait for it on a
+   * saturated pool. A second connection taken from a pool with room to spare (Flyway's {@code migrate()})
+   * is logged at DEBUG only. The default.
+   */
   WARN,
   /** Refuse it with an {@code SQLException} explaining the risk; the first connection is unaffected. */
   FAIL

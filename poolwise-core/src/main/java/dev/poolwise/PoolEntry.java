@@ -19,6 +19,11 @@ import java.sql.SQLException;
  * borrowing thread (a statement failed with a broken-connection SQLState) and the housekeeper sets it
  * (max lifetime, soft eviction) while someone else holds the entry; the first reason wins, later ones
  * are ignored, which is benign: any reason is enough to close the connection on its return.
+ * {@link #validateBeforeNextHandOut} is a plain flag set by any thread (a sibling broke, see
+ * {@link SiblingSuspicion}) and read and cleared by the owner at hand-out; it is deliberately not
+ * volatile and not a bit of the state word, so an unmarked borrow pays one plain load and no fence. A mark
+ * the claimer does not see yet is benign: it costs at most the one failed statement the pool cost before
+ * marks existed.
  */
 final class PoolEntry extends CacheLinePadding {
 
@@ -225,15 +230,26 @@ final class PoolEntry extends CacheLinePadding {
   long lastReleasedNanos;
   /** When the housekeeper last validated this connection while idle. */
   long lastKeepaliveNanos;
+  /**
+   * Validate before the next hand-out, whatever the idle time: a sibling broke in a way that usually
+   * breaks them all. Set by {@link SiblingSuspicion} from any thread, cleared by the owner at hand-out;
+   * plain on purpose (see the class comment).
+   */
+  boolean validateBeforeNextHandOut;
   private volatile String evictionReason;
+  /** Told when this connection breaks, so the siblings are validated; {@code null} in unit tests of handles. */
+  private final SiblingSuspicion siblings;
+  /** Whether a break was already reported to {@link #siblings}; only the borrowing thread reports one. */
+  private boolean breakReported;
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos) {
-    this(id, raw, defaults, createdNanos, retireAtNanos, true, null);
+    this(id, raw, defaults, createdNanos, retireAtNanos, true, null, null);
   }
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos,
-      boolean diagnostics, SqlLog sqlLog) {
+      boolean diagnostics, SqlLog sqlLog, SiblingSuspicion siblings) {
     this.sqlLog = sqlLog;
+    this.siblings = siblings;
     this.tracksSql = diagnostics || sqlLog != null;
     this.id = id;
     this.raw = raw;
@@ -270,10 +286,17 @@ final class PoolEntry extends CacheLinePadding {
     return retireAtNanos != Long.MAX_VALUE && nowNanos - retireAtNanos >= 0;
   }
 
-  /** Called by a handle when a JDBC call failed; marks the entry for eviction when the failure means it is dead. */
+  /**
+   * Called by a handle when a JDBC call failed; marks the entry for eviction when the failure means it is
+   * dead, and the first time tells {@link SiblingSuspicion}, which may mark the other connections too.
+   */
   void checkBroken(SQLException failure) {
     if (BrokenConnections.isBroken(failure)) {
       markForEviction("broken (SQLState " + failure.getSQLState() + ")");
+      if (siblings != null && !breakReported) {
+        breakReported = true;
+        siblings.broke(this, failure);
+      }
     }
   }
 

@@ -164,4 +164,42 @@ class EvictionTest extends StubPoolTest {
     // never hundreds. A loaded machine only makes the count smaller.
     assertThat(database.connectAttempts()).isBetween(2L, 8L);
   }
+
+  @Test
+  void aServerWideBreakHasTheSiblingsValidatedBeforeTheirNextHandOut() throws Exception {
+    PoolwiseDataSource pool = pool(builder(database).maxSize(4).minIdle(4));
+    await().until(() -> pool.snapshot().total() == 4 && pool.snapshot().pendingCreations() == 0);
+    database.killAll(); // every backend gone: each fails its next statement with 08006, validation says dead
+    try (Connection first = pool.getConnection()) {
+      assertThatThrownBy(() -> first.createStatement().execute("select 1")).isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+    }
+    // The one failure was enough: the three dead siblings fail validation at hand-out instead of failing
+    // the next three borrowers' statements (validateAfterIdle is an hour, so only the mark validates them).
+    for (int borrower = 0; borrower < 4; borrower++) {
+      try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+        assertThat(raw(connection).isKilled()).isFalse();
+        statement.execute("select 1");
+      }
+    }
+    assertThat(pool.snapshot().evictions().get(PoolSnapshot.EvictionCause.VALIDATION_FAILED)).isEqualTo(3);
+    assertThat(pool.snapshot().evictions().get(PoolSnapshot.EvictionCause.BROKEN)).isEqualTo(1);
+    assertInvariants(pool);
+  }
+
+  @Test
+  void aBreakOfOneSessionOnlyLeavesTheSiblingsAlone() throws Exception {
+    PoolwiseDataSource pool = pool(builder(database).maxSize(2).minIdle(2));
+    await().until(() -> pool.snapshot().total() == 2 && pool.snapshot().pendingCreations() == 0);
+    try (Connection first = pool.getConnection(); Statement statement = first.createStatement()) {
+      database.failExecutesWith("57P05"); // idle session timeout: this session's business, not the server's
+      assertThatThrownBy(() -> statement.execute("select 1")).isInstanceOf(SQLException.class);
+      database.clearExecuteFailure();
+      try (Connection sibling = pool.getConnection()) {
+        assertThat(raw(sibling).validationCount()).as("an unmarked connection is handed out unvalidated").isZero();
+      }
+    }
+    assertThat(pool.snapshot().evictions().get(PoolSnapshot.EvictionCause.BROKEN)).isEqualTo(1);
+    assertInvariants(pool);
+  }
 }

@@ -211,6 +211,102 @@ class FaultScenariosTest {
     }
   }
 
+  /* --- 2b. pg_terminate_backend of every backend of a loaded pool of 10 --- */
+
+  /**
+   * Every backend of a pool of 10 terminated at once (one statement signals them all, as a failover or
+   * an operator's {@code pg_terminate_backend} sweep does), four rounds, under steady load from 12
+   * threads with think time (about 200 requests per second, like an application's request threads).
+   * The first statement that fails with {@code 57P01} makes the pool distrust the other connections:
+   * each is validated before its next hand-out. So a kill costs the requests that were already on their
+   * way to a killed backend before the pool saw the first failure, never one per pooled connection:
+   * no request that starts after the first failure of a kill was seen fails (one allowed for the race
+   * of a backend that dies after its validation). The broken-connection evictions are reported at
+   * WARN, one summary line per burst.
+   */
+  @Test
+  void terminateEveryBackendOfALoadedPoolOfTen(TestInfo test) throws Exception {
+    String applicationName = name(test);
+    int size = 10;
+    int rounds = 4;
+    int platform = 4;
+    int virtual = 8;
+    long thinkMillis = 100;
+    List<Long> failuresPerKill = new ArrayList<>();
+    List<Long> failuresAfterTheFirst = new ArrayList<>();
+    List<Long> recoveryMillis = new ArrayList<>();
+    String log;
+    ScenarioLoad load;
+    CapturedStderr logged = new CapturedStderr();
+    try (logged; PoolwiseDataSource pool = builder(applicationName, null).maxSize(size).minIdle(size)
+        .validateAfterIdle(Duration.ofMillis(500)).keepaliveInterval(Duration.ofSeconds(1))
+        .acquireTimeout(Duration.ofSeconds(10)).build()) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.countConnections(applicationName) == size);
+      load = ScenarioLoad.start(pool, platform, virtual, "select 1", Integer.MAX_VALUE, Duration.ofMillis(thinkMillis));
+      for (int round = 0; round < rounds; round++) {
+        long servedBefore = load.succeeded();
+        // Steady load between kills: 300 requests take 12 threads with 0-100 ms of think time at least
+        // 1.2 s, more than SiblingSuspicion's distrust window, so each kill is an outage of its own.
+        await().atMost(Duration.ofSeconds(20)).until(() -> load.succeeded() >= servedBefore + 300);
+        long evictedBefore = evicted(pool);
+        long killedAt = System.nanoTime();
+        int killed = terminateAllAtOnce(applicationName);
+        assertThat(killed).isEqualTo(size);
+        // Recovered: every killed connection has left the pool (failed in use, failed validation or a
+        // keepalive check), the pool is full again and serves.
+        Duration recovered = timeUntil(() -> evicted(pool) - evictedBefore >= killed && pool.snapshot().total() == size
+            && serves(pool), Duration.ofSeconds(30), "recovered from round " + round);
+        recoveryMillis.add(millis(recovered));
+        List<long[]> failures = load.brokenFailuresSince(killedAt);
+        long firstFailureSeen = failures.stream().mapToLong(times -> times[1]).min().orElse(Long.MAX_VALUE);
+        failuresPerKill.add((long) failures.size());
+        failuresAfterTheFirst.add(failures.stream().filter(times -> times[0] - firstFailureSeen > 0).count());
+      }
+      load.stop(Duration.ofSeconds(30));
+      report("2b terminate all backends of a loaded pool of 10", rounds + " rounds of " + size + " backends killed at once"
+          + " under " + (platform + virtual) + " threads (think time 0-" + thinkMillis + " ms): failed requests per kill "
+          + failuresPerKill + ", of which started after the kill's first failure was seen " + failuresAfterTheFirst
+          + "; recovered after " + recoveryMillis + " ms; load " + load);
+      assertThat(load.unexpectedFailures("broken:")).isEmpty();
+      assertThat(failuresAfterTheFirst).as("failed requests that started after the pool saw the kill's first failure")
+          .allSatisfy(failed -> assertThat(failed).isLessThanOrEqualTo(1));
+      assertRecovered(pool, applicationName);
+      pool.close(); // writes the last summary, if one is pending, while the log is still captured
+      log = logged.text();
+    }
+    // One WARN summary per burst (at most one line per 2 s per pool), naming the SQLState and what
+    // happened to the siblings.
+    List<String> warnings = warnLines(log, applicationName);
+    warnings.forEach(line -> report("2b WARN line", line));
+    assertThat(warnings).isNotEmpty().hasSizeLessThanOrEqualTo(rounds + 1)
+        .allSatisfy(line -> assertThat(line).contains("SQLState 57P01").contains("validated").doesNotContain(PASSWORD));
+    assertThat(String.join("\n", warnings)).contains("dead (closed without failing a request)");
+  }
+
+  /** Signals every backend of {@code applicationName} in one statement, without waiting for them to exit. */
+  private static int terminateAllAtOnce(String applicationName) throws SQLException {
+    try (Connection superuser = server.openSuperuserConnection();
+         java.sql.PreparedStatement kill = superuser.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+             + " FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name = ?")) {
+      kill.setString(1, applicationName);
+      try (ResultSet rows = kill.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
+
+  /** Connections the pool closed as broken or as failing validation (before hand-out or keepalive). */
+  private static long evicted(PoolwiseDataSource pool) {
+    Map<PoolSnapshot.EvictionCause, Long> evictions = pool.snapshot().evictions();
+    return evictions.get(PoolSnapshot.EvictionCause.BROKEN) + evictions.get(PoolSnapshot.EvictionCause.VALIDATION_FAILED);
+  }
+
+  private static List<String> warnLines(String log, String poolName) {
+    return log.lines().filter(line -> line.contains(" WARN ") && line.contains("Pool '" + poolName + "'")
+        && line.contains("broke")).toList();
+  }
+
   /* --- 3. Network black hole mid-query --- */
 
   @Test

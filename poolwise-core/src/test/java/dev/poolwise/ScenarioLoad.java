@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +34,8 @@ final class ScenarioLoad implements AutoCloseable {
   /** One example message per failure kind, for assertion messages. */
   private final Map<String, String> examples = new ConcurrentHashMap<>();
   private final LongAccumulator longestIterationNanos = new LongAccumulator(Math::max, 0);
+  /** When each broken-connection failure's iteration started and ended ({@code System.nanoTime()}). */
+  private final Queue<long[]> brokenFailureTimes = new ConcurrentLinkedQueue<>();
 
   private ScenarioLoad() {}
 
@@ -59,6 +63,9 @@ final class ScenarioLoad implements AutoCloseable {
         succeeded.incrementAndGet();
       } catch (SQLException e) {
         String kind = classify(e);
+        if (kind.startsWith("broken:")) {
+          brokenFailureTimes.add(new long[] {start, System.nanoTime()});
+        }
         failures.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
         examples.putIfAbsent(kind, String.valueOf(e.getMessage()));
       } catch (RuntimeException e) {
@@ -98,6 +105,11 @@ final class ScenarioLoad implements AutoCloseable {
     Map<String, Long> counts = new TreeMap<>();
     failures.forEach((kind, count) -> counts.put(kind, count.get()));
     return counts;
+  }
+
+  /** Start and end ({@code System.nanoTime()}) of each broken-connection failure that ended after {@code sinceNanos}. */
+  List<long[]> brokenFailuresSince(long sinceNanos) {
+    return brokenFailureTimes.stream().filter(times -> times[1] - sinceNanos > 0).toList();
   }
 
   long failed(String kindPrefix) {

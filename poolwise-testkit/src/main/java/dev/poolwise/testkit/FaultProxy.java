@@ -214,7 +214,7 @@ public final class FaultProxy implements AutoCloseable {
   /* --- Accepting and dialling --- */
 
   private void startAcceptor(ServerSocket socket) {
-    acceptor = Thread.ofVirtual().name("fault-proxy-accept-" + port).start(() -> acceptLoop(socket));
+    acceptor = startDaemon("fault-proxy-accept-" + port, () -> acceptLoop(socket));
   }
 
   /**
@@ -225,12 +225,24 @@ public final class FaultProxy implements AutoCloseable {
     closeQuietly(listener);
     listener = null;
     try {
-      if (!acceptor.join(Duration.ofSeconds(5))) {
+      acceptor.join(5_000);
+      if (acceptor.isAlive()) {
         throw new IllegalStateException("FaultProxy on port " + port + ": the acceptor did not stop within 5 s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * A platform daemon thread rather than a virtual one: the testkit is compiled for Java 17, because the
+   * Spring Boot starter's tests and the example application run on 17. A proxy has a few threads per link.
+   */
+  private static Thread startDaemon(String name, Runnable work) {
+    Thread thread = new Thread(work, name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
   }
 
   private void acceptLoop(ServerSocket socket) {
@@ -249,7 +261,7 @@ public final class FaultProxy implements AutoCloseable {
         continue;
       }
       Mode atAccept = mode;
-      Thread.ofVirtual().name("fault-proxy-dial-" + port).start(() -> {
+      startDaemon("fault-proxy-dial-" + port, () -> {
         if (atAccept == Mode.ACCEPT_NEVER_ANSWER) {
           link.neverAnswer();
         } else {
@@ -314,8 +326,8 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         client.setTcpNoDelay(true);
-        Thread.ofVirtual().name("fault-proxy-up-" + port).start(() -> pump(client, socket));
-        Thread.ofVirtual().name("fault-proxy-down-" + port).start(() -> pump(socket, client));
+        startDaemon("fault-proxy-up-" + port, () -> pump(client, socket));
+        startDaemon("fault-proxy-down-" + port, () -> pump(socket, client));
       } catch (IOException e) {
         close(true); // the server is down: the client sees a reset, as it would from a dead host's OS
       } catch (InterruptedException e) {

@@ -321,7 +321,7 @@ public final class StubConnection implements Connection {
 
   private void sleepDuringExecute(Duration delay) throws SQLException {
     try {
-      Thread.sleep(delay);
+      TimeUnit.NANOSECONDS.sleep(delay.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLException("execute on " + this + " was interrupted during its executeDelay of " + delay

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -452,7 +453,7 @@ public final class StubDatabase {
 
   private void sleepForConnect(Duration delay) throws SQLException {
     try {
-      Thread.sleep(delay);
+      TimeUnit.NANOSECONDS.sleep(delay.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLException("connect to stub database '" + name + "' was interrupted during its connectDelay of "

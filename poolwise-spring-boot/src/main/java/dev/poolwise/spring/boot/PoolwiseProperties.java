@@ -4,9 +4,12 @@ import dev.poolwise.MultipleAcquisition;
 import dev.poolwise.SqlLogging;
 import dev.poolwise.StackCapture;
 import dev.poolwise.StartMode;
+import dev.poolwise.PoolwiseDataSource;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -14,12 +17,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link dev.poolwise.PoolwiseDataSource.Builder} method of the same name; an unset one keeps the
  * builder's default (see {@code docs/configuration.md}). Durations take Spring's forms ({@code 5s},
  * {@code 500ms}, {@code PT5S}); a plain number is milliseconds. The database itself comes from
- * {@code spring.datasource.url/username/password}, or from {@code DATABASE_URL}.
+ * {@code spring.datasource.url/username/password} (or {@code DATABASE_URL}, or the embedded database), like
+ * any pool's in Spring Boot; {@link ConfigurablePoolwiseDataSource} binds these when it starts.
  */
 @ConfigurationProperties(prefix = "poolwise")
 public class PoolwiseProperties {
 
-  /** Whether to auto-configure a PoolwiseDataSource when the application defines no DataSource. */
+  /**
+   * Whether Poolwise is the default spring.datasource.type (the pool Boot's DataSourceAutoConfiguration
+   * builds). With false, Boot picks its own pools as if Poolwise were not there.
+   */
   private boolean enabled = true;
 
   /** The pool's name in thread names, messages, health and metrics (tag pool=...). Default poolwise-N. */
@@ -123,6 +130,56 @@ public class PoolwiseProperties {
 
   /** Named lanes and the most connections each may hold, e.g. poolwise.lane.batch=4. */
   private Map<String, Integer> lane = new LinkedHashMap<>();
+
+  /** Applies every setting that is set to {@code builder}; unset ones keep the builder's defaults. */
+  void applyTo(PoolwiseDataSource.Builder builder) {
+    set(poolName, builder::poolName);
+    set(maxSize, builder::maxSize);
+    set(minIdle, builder::minIdle);
+    set(acquireTimeout, builder::acquireTimeout);
+    set(connectTimeout, builder::connectTimeout);
+    set(idleTimeout, builder::idleTimeout);
+    set(maxLifetime, builder::maxLifetime);
+    set(keepaliveInterval, builder::keepaliveInterval);
+    set(validationTimeout, builder::validationTimeout);
+    set(validateAfterIdle, builder::validateAfterIdle);
+    set(shutdownTimeout, builder::shutdownTimeout);
+    set(housekeepingInterval, builder::housekeepingInterval);
+    set(creationBackoffInitial, builder::creationBackoffInitial);
+    set(creationBackoffMax, builder::creationBackoffMax);
+    set(maxConcurrentCreations, builder::maxConcurrentCreations);
+    set(startMode, builder::startMode);
+    set(autoCommit, builder::autoCommit);
+    set(readOnly, builder::readOnly);
+    set(catalog, builder::catalog);
+    set(schema, builder::schema);
+    set(connectionInitSql, builder::connectionInitSql);
+    set(diagnostics, builder::diagnostics);
+    set(acquisitionStacks, builder::acquisitionStacks);
+    set(leakThreshold, builder::leakThreshold);
+    set(leakReclaimThreshold, builder::leakReclaimThreshold);
+    set(multipleAcquisition, builder::multipleAcquisition);
+    set(expectedInstances, builder::expectedInstances);
+    set(registerMBean, builder::registerMBean);
+    set(sqlLogging, builder::sqlLogging);
+    set(slowSqlThreshold, builder::slowSqlThreshold);
+    driver.forEach(builder::driverProperty);
+    lane.forEach(builder::lane);
+    if (transactionIsolation != null) {
+      // The core parses the level names ("read committed", "SERIALIZABLE", "TRANSACTION_…", "2") and
+      // reports a bad one naming the key: one parser, not a second copy here.
+      Properties isolation = new Properties();
+      isolation.setProperty("poolwise.transactionIsolation", transactionIsolation);
+      builder.properties(isolation);
+    }
+  }
+
+  /** Applies {@code value} unless it is unset. (Not Boot's PropertyMapper: its null handling differs between Boot 3 and 4.) */
+  private static <T> void set(T value, Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
 
   // --- accessors (JavaBean style, as Spring's binder and the configuration processor expect) ---
 

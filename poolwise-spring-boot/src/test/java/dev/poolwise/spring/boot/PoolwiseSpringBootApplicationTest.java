@@ -70,10 +70,16 @@ class PoolwiseSpringBootApplicationTest {
     jdbc.execute("CREATE TABLE IF NOT EXISTS orders (id bigserial PRIMARY KEY, sku text NOT NULL UNIQUE)");
   }
 
+  /** The running pool behind Boot's DataSource bean. */
+  private PoolwiseDataSource pool() throws SQLException {
+    return dataSource.unwrap(PoolwiseDataSource.class);
+  }
+
   @Test
   void theDataSourceIsPoolwiseConfiguredFromTheProperties() throws SQLException {
-    assertThat(dataSource).isInstanceOf(PoolwiseDataSource.class);
-    PoolwiseDataSource pool = (PoolwiseDataSource) dataSource;
+    // Built by Boot's own DataSourceAutoConfiguration, as it would build HikariCP.
+    assertThat(dataSource).isInstanceOf(ConfigurablePoolwiseDataSource.class);
+    PoolwiseDataSource pool = pool();
     assertThat(pool.poolName()).isEqualTo("orders-app");
     assertThat(pool.snapshot().maxSize()).isEqualTo(7);
     assertThat(pool.snapshot().minIdle()).isEqualTo(1);
@@ -87,12 +93,12 @@ class PoolwiseSpringBootApplicationTest {
   }
 
   @Test
-  void jdbcTemplateQueriesRunThroughThePool() {
-    long before = ((PoolwiseDataSource) dataSource).snapshot().acquisitions();
+  void jdbcTemplateQueriesRunThroughThePool() throws SQLException {
+    long before = pool().snapshot().acquisitions();
     jdbc.update("INSERT INTO orders (sku) VALUES (?)", "plain-1");
     assertThat(jdbc.queryForObject("SELECT count(*) FROM orders WHERE sku = ?", Long.class, "plain-1")).isEqualTo(1);
     assertThat(jdbc.queryForObject("SELECT 6 * 7", Integer.class)).isEqualTo(42);
-    assertThat(((PoolwiseDataSource) dataSource).snapshot().acquisitions()).isGreaterThanOrEqualTo(before + 3);
+    assertThat(pool().snapshot().acquisitions()).isGreaterThanOrEqualTo(before + 3);
   }
 
   @Test
@@ -105,7 +111,7 @@ class PoolwiseSpringBootApplicationTest {
     assertThat(serverHasOrder("committed-1")).isTrue();
     assertThat(serverHasOrder("rolled-back-1")).isFalse();
     // And the connection went back to the pool clean: nothing is held, nothing left open.
-    await().atMost(Duration.ofSeconds(10)).until(() -> ((PoolwiseDataSource) dataSource).snapshot().active() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> pool().snapshot().active() == 0);
   }
 
   @Test
@@ -132,7 +138,7 @@ class PoolwiseSpringBootApplicationTest {
     CountDownLatch borrowed = new CountDownLatch(7);
     try {
       for (int i = 0; i < 7; i++) {
-        holders.add(Thread.ofPlatform().name("checkout-" + i).start(() -> {
+        holders.add(startThread("checkout-" + i, () -> {
           try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
@@ -147,7 +153,7 @@ class PoolwiseSpringBootApplicationTest {
         }));
       }
       borrowed.await();
-      holders.add(Thread.ofPlatform().name("waiter").start(() -> {
+      holders.add(startThread("waiter", () -> {
         try (Connection connection = dataSource.getConnection()) {
           // got one after the holders let go
         } catch (SQLException expectedTimeout) {
@@ -192,6 +198,13 @@ class PoolwiseSpringBootApplicationTest {
     assertThat(meters.get("jdbc.connections.max").tag("name", "dataSource").gauge().value()).isEqualTo(7);
     assertThat(meters.get("jdbc.connections.min").tag("name", "dataSource").gauge().value()).isEqualTo(1);
     assertThat(meters.find("jdbc.connections.active").gauges()).isNotEmpty();
+  }
+
+  /** A started platform thread (the tests run on Java 17 too: no Thread.ofPlatform()). */
+  private static Thread startThread(String name, Runnable work) {
+    Thread thread = new Thread(work, name);
+    thread.start();
+    return thread;
   }
 
   private static boolean serverHasOrder(String sku) throws SQLException {

@@ -1,0 +1,1 @@
+CREATE TABLE greeting (id INT PRIMARY KEY, text VARCHAR(40) NOT NULL);

@@ -352,6 +352,10 @@ final class ConnectionHandle implements Connection {
       return; // a statement close said the connection is dead; resetting it would only wait on the network
     }
     PostgresSession postgres = entry.defaults.postgres();
+    if (postgres == null && dirtySettings == 0 && !transactionMayBeOpen && !driverObjectsUsed) {
+      clearWarnings(raw); // the common case for other databases: nothing to roll back or restore
+      return;
+    }
     resetStep = "rollback of the transaction the application left open";
     try {
       if (postgres != null && driverObjectsUsed) {
@@ -425,6 +429,17 @@ final class ConnectionHandle implements Connection {
     restoreSettings(raw, defaults, dirty, postgres);
     resetStep = "clearWarnings";
     raw.clearWarnings();
+  }
+
+  private void clearWarnings(Connection raw) {
+    try {
+      raw.clearWarnings();
+    } catch (SQLException e) {
+      entry.checkBroken(e);
+      entry.markForEviction("reset failed: clearWarnings threw SQLState " + e.getSQLState() + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      entry.markForEviction("reset failed: clearWarnings threw " + e);
+    }
   }
 
   /** One driver call per changed setting; {@code dirty} says which. */

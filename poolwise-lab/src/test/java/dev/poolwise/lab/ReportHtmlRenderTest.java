@@ -26,6 +26,10 @@ class ReportHtmlRenderTest {
   @Test
   void everyChartIsDrawnOffline() throws Exception {
     String chromium = findChromium();
+    // CI installs chromium and sets this, so that a missing browser fails instead of hiding the render check.
+    if ("true".equals(System.getenv("POOLWISE_REQUIRE_TEST_PREREQUISITES"))) {
+      assertThat(chromium).as("chromium on the PATH (POOLWISE_REQUIRE_TEST_PREREQUISITES=true)").isNotNull();
+    }
     assumeTrue(chromium != null, "chromium not installed");
     Path dir = Path.of("target", "report-sample").toAbsolutePath();
     Files.createDirectories(dir);

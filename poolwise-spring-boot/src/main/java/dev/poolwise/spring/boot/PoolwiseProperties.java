@@ -1,6 +1,7 @@
 package dev.poolwise.spring.boot;
 
 import dev.poolwise.MultipleAcquisition;
+import dev.poolwise.SessionReset;
 import dev.poolwise.SqlLogging;
 import dev.poolwise.StackCapture;
 import dev.poolwise.StartMode;
@@ -95,8 +96,11 @@ public class PoolwiseProperties {
   /** The schema set on every new connection (PostgreSQL: the search path); restored on return. */
   private String schema;
 
-  /** SQL run once on every new physical connection before it is first handed out. */
+  /** SQL run once on every new physical connection before it is first handed out (and after a session reset). */
   private String connectionInitSql;
+
+  /** When a returned PostgreSQL session is reset with DISCARD ALL: auto (default, after SQL that changed it), always, off. */
+  private SessionReset sessionReset;
 
   /** Record who holds each connection, for diagnose(), the health verdict and timeout messages. Default true. */
   private Boolean diagnostics;
@@ -154,6 +158,7 @@ public class PoolwiseProperties {
     set(catalog, builder::catalog);
     set(schema, builder::schema);
     set(connectionInitSql, builder::connectionInitSql);
+    set(sessionReset, builder::sessionReset);
     set(diagnostics, builder::diagnostics);
     set(acquisitionStacks, builder::acquisitionStacks);
     set(leakThreshold, builder::leakThreshold);
@@ -229,6 +234,8 @@ public class PoolwiseProperties {
   public void setSchema(String schema) { this.schema = schema; }
   public String getConnectionInitSql() { return connectionInitSql; }
   public void setConnectionInitSql(String connectionInitSql) { this.connectionInitSql = connectionInitSql; }
+  public SessionReset getSessionReset() { return sessionReset; }
+  public void setSessionReset(SessionReset sessionReset) { this.sessionReset = sessionReset; }
   public Boolean getDiagnostics() { return diagnostics; }
   public void setDiagnostics(Boolean diagnostics) { this.diagnostics = diagnostics; }
   public StackCapture getAcquisitionStacks() { return acquisitionStacks; }

@@ -45,6 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "poolwise.min-idle=1",
         "poolwise.acquire-timeout=2s",
         "poolwise.leak-threshold=30s",
+        "poolwise.session-reset=always",
         "poolwise.transaction-isolation=read committed",
         "poolwise.driver.[ApplicationName]=orders-boot-test",
         "management.endpoints.web.exposure.include=health,metrics",
@@ -99,6 +100,18 @@ class PoolwiseSpringBootApplicationTest {
     assertThat(jdbc.queryForObject("SELECT count(*) FROM orders WHERE sku = ?", Long.class, "plain-1")).isEqualTo(1);
     assertThat(jdbc.queryForObject("SELECT 6 * 7", Integer.class)).isEqualTo(42);
     assertThat(pool().snapshot().acquisitions()).isGreaterThanOrEqualTo(before + 3);
+  }
+
+  @Test
+  void sessionStateSetThroughJdbcTemplateDoesNotReachTheNextBorrower() {
+    String serverDefault = jdbc.queryForObject("select current_setting('work_mem')", String.class);
+    jdbc.execute("set work_mem = '3MB'");
+    // Each JdbcTemplate call borrows and returns a connection; a thread's next borrow gets the connection it
+    // returned last when that one is idle, so the SET's connection answers here (asked a few times in case a
+    // concurrent borrower took it).
+    for (int i = 0; i < 7; i++) {
+      assertThat(jdbc.queryForObject("select current_setting('work_mem')", String.class)).isEqualTo(serverDefault);
+    }
   }
 
   @Test

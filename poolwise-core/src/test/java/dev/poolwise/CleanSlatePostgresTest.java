@@ -185,9 +185,21 @@ class CleanSlatePostgresTest {
       assertThat(backendPid(borrower)).isEqualTo(pid);
       dirty.apply(borrower);
     }
+    assertThat(serverStateOf(pid)).as("pg_stat_activity of the returned connection's backend").isEqualTo("idle");
     try (Connection next = pool.getConnection()) {
       assertThat(backendPid(next)).as("the same backend is lent again (not evicted)").isEqualTo(pid);
       assertThat(observe(next)).isEqualTo(fresh);
+    }
+  }
+
+  /** What the server says the backend is doing, seen from outside the pool. */
+  private static String serverStateOf(int pid) throws SQLException {
+    try (Connection observer = server.openSuperuserConnection();
+        PreparedStatement statement = observer.prepareStatement("select state from pg_stat_activity where pid = ?")) {
+      statement.setInt(1, pid);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getString(1) : "gone";
+      }
     }
   }
 
@@ -369,6 +381,10 @@ class CleanSlatePostgresTest {
       connection.setHoldability(ResultSet.CLOSE_CURSORS_AT_COMMIT);
       connection.setTypeMap(Map.of("mytype", String.class));
       connection.setClientInfo("ApplicationName", "borrower's own name");
+      connection.setNetworkTimeout(Runnable::run, 12_345);
+      connection.setCatalog("postgres"); // pgjdbc ignores it; the next borrower must see the same answer
+      connection.setReadOnly(true);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
     });
   }
 

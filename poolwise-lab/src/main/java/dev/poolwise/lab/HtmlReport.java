@@ -187,20 +187,20 @@ final class HtmlReport {
     StringBuilder t = new StringBuilder("""
         <div class="table-wrap"><table class="results">
         <thead>
-        <tr class="groups"><th colspan="3"></th><th colspan="%d">page latency (ms)</th>%s<th colspan="3">failed requests</th>\
+        <tr class="groups"><th colspan="4"></th><th colspan="5">page latency (ms)</th>%s<th colspan="3">failed requests</th>\
         <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="2">server connections</th></tr>
         <tr><th class="text">topology</th><th class="text">pool</th><th>pages/s</th>\
-        <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>%s\
+        <th title="95 %% bootstrap interval of pages/s (one-second slices of the measured window resampled)">95%% CI</th>\
+        <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>\
+        <th title="95 %% bootstrap interval of the p99 over the measured pages">p99 95%% CI</th>%s\
         <th class="first">pool timeout</th><th>53300</th><th>other</th>\
         <th class="first">p50</th><th>p99</th><th title="the sizing model's p99 acquire wait">predicted p99</th>\
         <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th></tr>
         </thead>
         <tbody>
-        """.formatted(background ? 5 : 4,
-            background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
-            background ? "<th title=\"95 % bootstrap interval of the p99 over the measured pages\">p99 95% CI</th>"
-                + "<th class=\"first\">p50</th><th>p99</th><th>failed</th>" : ""));
-    int columns = background ? 21 : 17;
+        """.formatted(background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
+            background ? "<th class=\"first\">p50</th><th>p99</th><th>failed</th>" : ""));
+    int columns = background ? 22 : 19;
     for (TopologyResult r : rows) {
       String name = "<td class=\"text topology\">" + html(r.topology()) + "</td><td class=\"text\">"
           + html(r.pool() == null ? "" : r.pool()) + "</td>";
@@ -212,10 +212,12 @@ final class HtmlReport {
       }
       t.append(r == best ? "<tr class=\"best\" title=\"most pages/s with no failed request\">" : "<tr>").append(name)
           .append(num(Figures.rate(r.pagesPerS()), ""))
+          .append(num(TerminalTable.rateInterval(r.pagesPerSCi()), "interval"))
           .append(num(Figures.ms(r.pageLatencyMs().p50()), "first"))
           .append(num(Figures.ms(r.pageLatencyMs().p95()), ""))
           .append(num(Figures.ms(r.pageLatencyMs().p99()), ""))
           .append(num(Figures.ms(r.pageLatencyMs().max()), ""))
+          .append(num(TerminalTable.interval(r.pageLatencyP99CiMs()), "interval"))
           .append(background ? backgroundCells(r) : "")
           .append(failures(r.failures().poolTimeout(), "first"))
           .append(failures(r.failures().tooManyClients(), ""))
@@ -237,10 +239,9 @@ final class HtmlReport {
 
   private static String backgroundCells(TopologyResult r) {
     LabResults.Background b = r.background();
-    return num(TerminalTable.interval(r.pageLatencyP99CiMs()), "")
-        + (b == null ? num(Figures.MISSING, "first") + num(Figures.MISSING, "") + num(Figures.MISSING, "")
-            : num(Figures.ms(b.latencyMs().p50()), "first") + num(Figures.ms(b.latencyMs().p99()), "")
-                + failures(b.failures().total(), ""));
+    return b == null ? num(Figures.MISSING, "first") + num(Figures.MISSING, "") + num(Figures.MISSING, "")
+        : num(Figures.ms(b.latencyMs().p50()), "first") + num(Figures.ms(b.latencyMs().p99()), "")
+            + failures(b.failures().total(), "");
   }
 
   private static String num(String value, String cssClass) {

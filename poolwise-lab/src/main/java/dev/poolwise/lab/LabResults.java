@@ -46,6 +46,9 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
    *     pages); {@code null} where there were no pages or the results predate it
    * @param background the background requests' figures ({@code --background}); {@code null} when the scenario had
    *     none
+   * @param pagesPerSCi the 95 % interval of {@code pagesPerS} (a block bootstrap over one-second slices of the
+   *     measured window, {@link BootstrapInterval#rate}); {@code null} where there were no pages or the results
+   *     predate it
    */
   public record TopologyResult(
       String topology,
@@ -66,13 +69,14 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
       List<Bucket> acquireWaitHistogram,
       List<Sample> serverConnectionsTimeline,
       Interval pageLatencyP99CiMs,
-      Background background) {
+      Background background,
+      Interval pagesPerSCi) {
 
     /** A topology that could not run, with the reason. */
     public static TopologyResult skipped(String topology, String pool, String reason) {
       return new TopologyResult(topology, pool, 0, 0, Percentiles.ZERO, 0, new Failures(0, 0, 0), Percentiles.ZERO,
           Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of(), null,
-          null);
+          null, null);
     }
   }
 
@@ -90,7 +94,7 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
   public record Background(long requests, Percentiles latencyMs, Failures failures, Percentiles acquireWaitMs,
       Interval latencyP99CiMs) {}
 
-  /** A confidence interval, milliseconds. */
+  /** A 95 % confidence interval, in the unit of the figure it belongs to (ms, or pages/s). */
   public record Interval(double low, double high) {
 
     /** True when the two intervals share no value. */

@@ -2,6 +2,7 @@ package dev.poolwise.lab;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -36,10 +37,18 @@ final class Measurements {
   private final LongAdder otherFailures = new LongAdder();
   private final LongAdder acquisitions = new LongAdder();
   private final LongAdder holdNanos = new LongAdder();
+  /** When each measured page started ({@link System#nanoTime()}), for the pages/s interval; unordered. */
+  private final ConcurrentLinkedQueue<Long> pageStarts = new ConcurrentLinkedQueue<>();
 
   void page(long nanos) {
     pages.increment();
     pageLatency.recordValue(micros(nanos));
+  }
+
+  /** A page that started at {@code startedAtNanos} ({@link System#nanoTime()}) and took {@code nanos}. */
+  void page(long startedAtNanos, long nanos) {
+    pageStarts.add(startedAtNanos);
+    page(nanos);
   }
 
   void request(FailureCause failure) {
@@ -68,15 +77,31 @@ final class Measurements {
     return new Snapshot(pages.sum(), requests.sum(),
         new LabResults.Failures(poolTimeouts.sum(), tooManyClients.sum(), otherFailures.sum()),
         acquisitions.sum(), holdNanos.sum(), pageLatency.getIntervalHistogram(), acquireWait.getIntervalHistogram(),
-        hold.getIntervalHistogram());
+        hold.getIntervalHistogram(), pageStarts.stream().mapToLong(Long::longValue).toArray());
   }
 
   /**
    * @param acquisitions successful borrows (each also a hold)
    * @param holdNanos the sum of their hold times
+   * @param pageStartsNanos when each page recorded with its start began ({@link System#nanoTime()}), unordered
    */
   record Snapshot(long pages, long requests, LabResults.Failures failures, long acquisitions, long holdNanos,
-      Histogram pageLatency, Histogram acquireWait, Histogram hold) {
+      Histogram pageLatency, Histogram acquireWait, Histogram hold, long[] pageStartsNanos) {
+
+    /**
+     * The pages that started in each of {@code slices} equal slices of the window from {@code windowStartNanos}
+     * lasting {@code windowNanos}; pages outside it are not counted.
+     */
+    long[] pagesPerSlice(long windowStartNanos, long windowNanos, int slices) {
+      long[] counts = new long[slices];
+      for (long start : pageStartsNanos) {
+        long offset = start - windowStartNanos;
+        if (offset >= 0 && offset < windowNanos) {
+          counts[(int) Math.min(slices - 1, offset * (double) slices / windowNanos)]++;
+        }
+      }
+      return counts;
+    }
 
     double meanHoldMs() {
       return acquisitions == 0 ? 0 : holdNanos / 1e6 / acquisitions;

@@ -118,7 +118,7 @@ final class PageLoadWorkload {
       }
       joinAll(requests);
       if (measured) {
-        measurements.page(System.nanoTime() - start);
+        measurements.page(start, System.nanoTime() - start);
         for (FailureCause outcome : outcomes) {
           measurements.request(outcome);
         }

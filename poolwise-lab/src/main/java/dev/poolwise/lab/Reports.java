@@ -88,7 +88,8 @@ final class Reports {
         r.acquireWaitHistogram() == null ? List.of() : r.acquireWaitHistogram(),
         r.serverConnectionsTimeline() == null ? List.of() : r.serverConnectionsTimeline(),
         r.pageLatencyP99CiMs(),
-        complete(r.background()));
+        complete(r.background()),
+        r.pagesPerSCi());
   }
 
   private static Background complete(Background b) {

@@ -139,7 +139,8 @@ final class LabEngine {
           measured.sampled().connections(), null, sized.pools(), sized.totalMaxConnections(), predicted,
           Measurements.buckets(snapshot.pageLatency()), Measurements.buckets(snapshot.acquireWait()),
           measured.sampled().timeline(), BootstrapInterval.p99(snapshot.pageLatency(), scenario.seed()),
-          scenario.backgroundRequests() == 0 ? null : background(measured.background()), measured.pagesPerSCi());
+          scenario.backgroundRequests() == 0 ? null : background(measured.background()), measured.pagesPerSCi(),
+          scenario.retryPolicy().retries() ? snapshot.retries() : null);
     } finally {
       if (bouncer != null) {
         bouncer.close(); // idempotent; here for the paths that failed before measuring
@@ -227,7 +228,10 @@ final class LabEngine {
       List<Thread> users = workload.start();
       progress.phases(windowStart, windowEnd);
       sleepUntil(windowEnd);
-      Duration patience = Duration.ofMillis(4L * scenario.acquireTimeoutMs()).plusSeconds(15);
+      // A page's borrows are each bounded by the acquire timeout (4 cover the nested ones), times the tries.
+      RetryPolicy retry = scenario.retryPolicy();
+      Duration patience = Duration.ofMillis(4L * scenario.acquireTimeoutMs()).plus(retry.interval())
+          .multipliedBy(retry.tries()).plusSeconds(15);
       if (!workload.stopAndJoin(users, patience)) {
         progress.note(topology + ": some users were still busy " + patience.toSeconds() + " s after the end; closing"
             + " the pools under them");

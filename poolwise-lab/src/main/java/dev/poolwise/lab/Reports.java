@@ -89,7 +89,8 @@ final class Reports {
         r.serverConnectionsTimeline() == null ? List.of() : r.serverConnectionsTimeline(),
         r.pageLatencyP99CiMs(),
         complete(r.background()),
-        r.pagesPerSCi());
+        r.pagesPerSCi(),
+        r.retries());
   }
 
   private static Background complete(Background b) {

@@ -55,6 +55,19 @@ final class TerminalTable {
       new Column("background requests (ms)", "failed", false,
           r -> background(r, b -> Figures.count(b.failures().total()))));
 
+  /** After the failed requests group. */
+  private static final int RETRY_POSITION = 12;
+
+  /** Shown only when a row retried ({@code --retry}), so that a run without retries prints the table it always did. */
+  private static final List<Column> RETRY_COLUMNS = List.of(
+      new Column("retries (--retry)", "tries", false, r -> retries(r, x -> Figures.count(x.retries()))),
+      new Column("retries (--retry)", "requests", false, r -> retries(r, x -> Figures.count(x.retriedRequests()))),
+      new Column("retries (--retry)", "gave up", false, r -> retries(r, x -> Figures.count(x.failedAfterAllTries()))));
+
+  /** Explains the retry columns, appended to {@link #LEGEND} when they are shown. */
+  static final String RETRY_LEGEND = " · retries: tries after a pool timeout (the seed's executeWithRetry), the"
+      + " requests that needed one, and those that timed out on every try (also counted under timeout)";
+
   /** Explains the background columns, appended to {@link #LEGEND} when they are shown. */
   static final String BACKGROUND_LEGEND = " · background requests: fired after each page (--background), timed from"
       + " firing to answer, not counted in page latency";
@@ -71,7 +84,8 @@ final class TerminalTable {
   static String render(LabResults results, String verdict) {
     List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
     boolean background = hasBackground(rows);
-    List<Column> columns = columns(background);
+    boolean retries = hasRetries(rows);
+    List<Column> columns = columns(background, retries);
     int[] widths = new int[columns.size()];
     for (int c = 0; c < columns.size(); c++) {
       widths[c] = columns.get(c).header().length();
@@ -101,7 +115,8 @@ final class TerminalTable {
     if (rows.isEmpty()) {
       out.append("(no topologies)\n");
     }
-    out.append(wrap(background ? LEGEND + BACKGROUND_LEGEND : LEGEND, Math.max(80, headerLine.length())))
+    String legend = LEGEND + (retries ? RETRY_LEGEND : "") + (background ? BACKGROUND_LEGEND : "");
+    out.append(wrap(legend, Math.max(80, headerLine.length())))
         .append('\n');
     if (verdict != null && !verdict.isBlank()) {
       out.append('\n').append(wrap(verdict.strip(), VERDICT_WIDTH)).append('\n');
@@ -113,13 +128,23 @@ final class TerminalTable {
     return rows.stream().anyMatch(r -> r.skipped() == null && r.background() != null);
   }
 
-  private static List<Column> columns(boolean background) {
-    if (!background) {
-      return COLUMNS;
-    }
+  static boolean hasRetries(List<TopologyResult> rows) {
+    return rows.stream().anyMatch(r -> r.skipped() == null && r.retries() != null);
+  }
+
+  private static List<Column> columns(boolean background, boolean retries) {
     List<Column> columns = new ArrayList<>(COLUMNS);
-    columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    if (retries) {
+      columns.addAll(RETRY_POSITION, RETRY_COLUMNS);
+    }
+    if (background) {
+      columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    }
     return columns;
+  }
+
+  private static String retries(TopologyResult row, Function<LabResults.Retries, String> figure) {
+    return row.retries() == null ? Figures.MISSING : figure.apply(row.retries());
   }
 
   private static String background(TopologyResult row, Function<LabResults.Background, String> figure) {

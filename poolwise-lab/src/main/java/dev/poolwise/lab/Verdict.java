@@ -78,6 +78,7 @@ final class Verdict {
     }
     for (TopologyResult row : ran) {
       failures(row, results.server(), results.scenario(), sentences);
+      retries(row, results.scenario(), sentences);
       if (row.pages() == 0) {
         sentences.add(row.topology() + " completed no pages in the measured window.");
       }
@@ -163,6 +164,30 @@ final class Verdict {
     for (int i = 1; i < causes.size(); i++) {
       out.add(row.topology() + " also had " + causes.get(i) + (reasons.get(i).isEmpty() ? "" : ": " + reasons.get(i)) + ".");
     }
+  }
+
+  /** What the seed's retries ({@code --retry}) did for a row: how many requests they saved and what they cost. */
+  private static void retries(TopologyResult row, Scenario scenario, List<String> out) {
+    LabResults.Retries retries = row.retries();
+    if (retries == null || retries.retriedRequests() == 0) {
+      return;
+    }
+    String policy = scenario == null || !scenario.retryPolicy().retries() ? ""
+        : ", up to " + scenario.retryTries() + " tries " + Figures.count(scenario.retryIntervalMs()) + " ms apart";
+    StringBuilder s = new StringBuilder(row.topology()).append(" retried ")
+        .append(Figures.count(retries.retriedRequests())).append(" of ").append(Figures.count(row.requests()))
+        .append(" requests after a pool timeout (").append(Figures.count(retries.retries())).append(" more ")
+        .append(plural(retries.retries(), "try", "tries")).append(policy).append("): ")
+        .append(Figures.count(retries.succeededOnRetry())).append(" succeeded on a later try");
+    if (retries.failedAfterAllTries() > 0) {
+      s.append(" and ").append(Figures.count(retries.failedAfterAllTries())).append(" timed out on every try");
+    }
+    s.append("; each retry kept its page waiting for an acquire timeout");
+    if (scenario != null) {
+      s.append(" (").append(Figures.count(scenario.acquireTimeoutMs())).append(" ms) and the interval");
+    }
+    s.append(", p99 page latency ").append(Figures.ms(row.pageLatencyMs().p99())).append(" ms.");
+    out.add(s.toString());
   }
 
   /** Why the server refused: the pools' possible connections against what the server allows. */

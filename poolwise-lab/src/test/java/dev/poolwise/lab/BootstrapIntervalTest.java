@@ -138,7 +138,7 @@ class BootstrapIntervalTest {
     long[] starts = {start - 1, start, start + 999_999_999L, start + 1_000_000_000L, start + 9_999_999_999L,
         start + 10_000_000_000L};
     Measurements.Snapshot snapshot = new Measurements.Snapshot(starts.length, 0, new LabResults.Failures(0, 0, 0), 0,
-        0, new Histogram(3), new Histogram(3), new Histogram(3), starts);
+        0, new Histogram(3), new Histogram(3), new Histogram(3), starts, new LabResults.Retries(0, 0, 0, 0));
 
     long[] counts = snapshot.pagesPerSlice(start, 10_000_000_000L, 10);
 

@@ -123,6 +123,12 @@ final class LabOptions {
   @Option(names = "--quiet", description = "No progress line on stderr.")
   boolean quiet;
 
+  /**
+   * Where {@code run --jfr} writes its JFR recording of Poolwise's events, or null. Set by {@link RunCommand}: one
+   * topology only, because {@code compare}'s topologies reuse pool names and their borrows would mix.
+   */
+  Path jfrRecording;
+
   /** The scenario these options describe, validated. */
   Scenario scenario(CommandSpec spec) {
     int[] requests = range(spec, "--requests-per-page", requestsPerPage);
@@ -212,6 +218,10 @@ final class LabOptions {
       return 130;
     }
     out.println(Reports.table(results));
+    if (jfrRecording != null) {
+      out.println("wrote " + jfrRecording.toAbsolutePath().normalize() + " (JFR: Poolwise's Acquire, Release, Timeout"
+          + " and Leak events of the whole run, warm-up included; ./poolwise advise --jfr reads it)");
+    }
     try {
       Files.createDirectories(outputDirectory);
       report(out, err, "results.json", file -> Reports.writeJson(results, file));
@@ -244,7 +254,18 @@ final class LabOptions {
             !scenario.retryPolicy().retries() ? "" : ", a timed-out request tries " + scenario.retryTries()
                 + " times in all, " + scenario.retryIntervalMs() + " ms apart (--retry)");
       }
-      LabResults results = new LabEngine(database, scenario, progress, multipleAcquisition).run(topologies);
+      LabEngine engine = new LabEngine(database, scenario, progress, multipleAcquisition);
+      LabResults results;
+      if (jfrRecording == null) {
+        results = engine.run(topologies);
+      } else {
+        jdk.jfr.Recording recording = JfrBorrowTrace.record();
+        try {
+          results = engine.run(topologies);
+        } finally {
+          JfrBorrowTrace.stop(recording, jfrRecording);
+        }
+      }
       String verdict = Reports.verdict(results);
       return new LabResults(results.server(), results.scenario(), results.results(), verdict == null ? "" : verdict);
     }

@@ -252,7 +252,7 @@ final class ConnectionPool implements ConnectionReleaser {
       if (isUsable(entry)) {
         if (settings.diagnostics()) {
           recordAcquisitionSite(entry);
-          PoolEvents.acquired(settings.poolName(), entry.tag, entry.acquiredNanos - startNanos);
+          PoolEvents.acquired(settings.poolName(), entry.id, entry.tag, entry.acquiredNanos - startNanos);
         }
         PoolListener[] registered = listeners;
         if (registered.length > 0) {
@@ -676,7 +676,7 @@ final class ConnectionPool implements ConnectionReleaser {
     if (settings.diagnostics()) {
       // Committing a JFR event is cheap, but not free while a recording runs. The fields were written by
       // the hand-out, usually on this same thread.
-      PoolEvents.released(settings.poolName(), entry.tag, now - entry.acquiredNanos);
+      PoolEvents.released(settings.poolName(), entry.id, entry.tag, now - entry.acquiredNanos);
     }
     PoolListener[] registered = listeners;
     if (registered.length > 0 && entry.state() != PoolEntry.REMOVED) {

@@ -55,12 +55,13 @@ final class PoolEvents {
    * A connection was handed out.
    *
    * @param poolName the pool's name
+   * @param connectionId the pool's number for the physical connection: pairs this event with its Release
    * @param tag the work label of the borrower ({@link Poolwise#tag}), or {@code null}
    * @param waitNanos how long the borrower waited, in nanoseconds (0 when an idle connection was ready)
    */
-  static void acquired(String poolName, String tag, long waitNanos) {
+  static void acquired(String poolName, long connectionId, String tag, long waitNanos) {
     if (JFR_AVAILABLE) {
-      AcquireEvent.emit(poolName, tag, waitNanos);
+      AcquireEvent.emit(poolName, connectionId, tag, waitNanos);
     }
   }
 
@@ -68,12 +69,13 @@ final class PoolEvents {
    * A borrowed connection was returned.
    *
    * @param poolName the pool's name
+   * @param connectionId the pool's number for the physical connection, as in its Acquire event
    * @param tag the work label it was borrowed under, or {@code null}
    * @param holdNanos how long it was borrowed, in nanoseconds
    */
-  static void released(String poolName, String tag, long holdNanos) {
+  static void released(String poolName, long connectionId, String tag, long holdNanos) {
     if (JFR_AVAILABLE) {
-      ReleaseEvent.emit(poolName, tag, holdNanos);
+      ReleaseEvent.emit(poolName, connectionId, tag, holdNanos);
     }
   }
 
@@ -119,6 +121,10 @@ final class PoolEvents {
     @Label("Pool")
     String pool;
 
+    @Label("Connection")
+    @Description("The pool's number for the physical connection; its Release event carries the same number")
+    long connectionId;
+
     @Label("Tag")
     @Description("The borrower's work label (Poolwise.tag), or null")
     String tag;
@@ -128,12 +134,13 @@ final class PoolEvents {
     @Timespan(Timespan.NANOSECONDS)
     long wait;
 
-    static void emit(String poolName, String tag, long waitNanos) {
+    static void emit(String poolName, long connectionId, String tag, long waitNanos) {
       AcquireEvent event = new AcquireEvent();
       if (!event.isEnabled()) {
         return;
       }
       event.pool = poolName;
+      event.connectionId = connectionId;
       event.tag = tag;
       event.wait = waitNanos;
       event.commit();
@@ -150,6 +157,10 @@ final class PoolEvents {
     @Label("Pool")
     String pool;
 
+    @Label("Connection")
+    @Description("The pool's number for the physical connection, as in the Acquire event of this borrow")
+    long connectionId;
+
     @Label("Tag")
     @Description("The work label the connection was borrowed under (Poolwise.tag), or null")
     String tag;
@@ -159,12 +170,13 @@ final class PoolEvents {
     @Timespan(Timespan.NANOSECONDS)
     long hold;
 
-    static void emit(String poolName, String tag, long holdNanos) {
+    static void emit(String poolName, long connectionId, String tag, long holdNanos) {
       ReleaseEvent event = new ReleaseEvent();
       if (!event.isEnabled()) {
         return;
       }
       event.pool = poolName;
+      event.connectionId = connectionId;
       event.tag = tag;
       event.hold = holdNanos;
       event.commit();

@@ -35,15 +35,17 @@ class PoolEventsTest {
   void recordsAcquireAndReleaseWithTheValuesPassedInAndNoStackTrace() throws IOException {
     String pool = "events-acquire";
     List<RecordedEvent> events = record(EVENT_NAMES, () -> {
-      PoolEvents.acquired(pool, "GET /orders", 1_500_000);
-      PoolEvents.acquired(pool, null, 0);
-      PoolEvents.released(pool, "GET /orders", 42_000_000);
+      PoolEvents.acquired(pool, 7, "GET /orders", 1_500_000);
+      PoolEvents.acquired(pool, 8, null, 0);
+      PoolEvents.released(pool, 7, "GET /orders", 42_000_000);
     }, pool);
 
     List<RecordedEvent> acquires = ofType(events, "dev.poolwise.Acquire");
     assertThat(acquires).hasSize(2);
     assertThat(acquires.get(0).getString("tag")).isEqualTo("GET /orders");
     assertThat(acquires.get(0).getDuration("wait")).isEqualTo(Duration.ofNanos(1_500_000));
+    assertThat(acquires.get(0).getLong("connectionId")).isEqualTo(7);
+    assertThat(acquires.get(1).getLong("connectionId")).isEqualTo(8);
     assertThat(acquires.get(1).getString("tag")).isNull();
     assertThat(acquires.get(1).getDuration("wait")).isZero();
 
@@ -51,6 +53,7 @@ class PoolEventsTest {
     assertThat(release.getString("pool")).isEqualTo(pool);
     assertThat(release.getString("tag")).isEqualTo("GET /orders");
     assertThat(release.getDuration("hold")).isEqualTo(Duration.ofMillis(42));
+    assertThat(release.getLong("connectionId")).as("pairs the release with its acquire").isEqualTo(7);
 
     for (RecordedEvent event : events) {
       assertThat(event.getStackTrace()).as("stack trace of %s", event.getEventType().getName()).isNull();
@@ -105,8 +108,8 @@ class PoolEventsTest {
   void eventsNotEnabledInTheRecordingAreNotWritten() throws IOException {
     String pool = "events-partly-enabled";
     List<RecordedEvent> events = record(List.of("dev.poolwise.Timeout"), () -> {
-      PoolEvents.acquired(pool, "t", 1);
-      PoolEvents.released(pool, "t", 1);
+      PoolEvents.acquired(pool, 1, "t", 1);
+      PoolEvents.released(pool, 1, "t", 1);
       PoolEvents.leakSuspected(pool, 1, "t", 1, "site");
       PoolEvents.timedOut(pool, 1, "verdict");
     }, pool);
@@ -120,8 +123,8 @@ class PoolEventsTest {
         .as("no recording running in this JVM").noneMatch(recording -> recording.getState() == RecordingState.RUNNING);
     assertThatCode(() -> {
       for (int i = 0; i < 10_000; i++) {
-        PoolEvents.acquired("no-recording", "tag", i);
-        PoolEvents.released("no-recording", null, i);
+        PoolEvents.acquired("no-recording", i, "tag", i);
+        PoolEvents.released("no-recording", i, null, i);
         PoolEvents.timedOut("no-recording", i, null);
         PoolEvents.leakSuspected("no-recording", i, null, i, null);
       }

@@ -46,6 +46,10 @@ import picocli.CommandLine.Spec;
             + " autocommit queries, database-wide), unless --mean-hold-ms is given. A connection a pool has lent"
             + " out but that sits between two autocommit statements shows as idle, so this undercounts holds"
             + " that do work outside the database; the advice says so.",
+        "  --jfr FILE       a JFR recording of Poolwise's events (dev.poolwise.Acquire/Release/Timeout, recorded with"
+            + " JFR's default or profile settings, or by './poolwise run … --jfr FILE'): each borrow's wait and hold"
+            + " as the pool measured them, per pool; acquisitions/s are the borrows over the recording's span, the"
+            + " pool-locking floor comes from the most connections one thread held at once.",
         "  --rate N         acquisitions per second, with --mean-hold-ms: a what-if without measuring.",
         ""},
     footerHeading = "%nExamples:%n",
@@ -55,6 +59,7 @@ import picocli.CommandLine.Spec;
         "  ./poolwise advise --url jdbc:postgresql://localhost:5432/app --user postgres --observe-seconds 60"
             + " --application-name billing",
         "  ./poolwise advise --rate 2000 --mean-hold-ms 5 --max-connections 100 --instances 4",
+        "  ./poolwise advise --jfr recording.jfr --max-connections 100",
         "",
         "Exit status: 0 a size that fits, 1 the workload does not fit the server budget, 2 bad input."})
 final class AdviseCommand implements Callable<Integer> {
@@ -65,6 +70,11 @@ final class AdviseCommand implements Callable<Integer> {
   @Option(names = "--topology", paramLabel = "NAME",
       description = "Which results.json row to use (default: the fastest row without failures).")
   String topology;
+
+  @Option(names = "--jfr", paramLabel = "FILE",
+      description = "A JFR recording with Poolwise's events (e.g. from './poolwise run … --jfr FILE' or a production"
+          + " JVM): borrows/s, waits, holds, tags and threads per pool, and a size for each.")
+  Path jfr;
 
   @Option(names = "--url", paramLabel = "URL",
       description = "A live server to observe: JDBC URL or DATABASE_URL (loopback only unless --allow-remote).")
@@ -146,10 +156,10 @@ final class AdviseCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    int sources = (results != null ? 1 : 0) + (url != null ? 1 : 0) + (rate != null ? 1 : 0);
+    int sources = (results != null ? 1 : 0) + (url != null ? 1 : 0) + (rate != null ? 1 : 0) + (jfr != null ? 1 : 0);
     if (sources != 1) {
-      err.println("advise: give exactly one of --results FILE, --url URL or --rate N (with --mean-hold-ms);"
-          + " see ./poolwise advise --help");
+      err.println("advise: give exactly one of --results FILE, --jfr FILE, --url URL or --rate N (with"
+          + " --mean-hold-ms); see ./poolwise advise --help");
       err.flush();
       return 2;
     }
@@ -157,6 +167,9 @@ final class AdviseCommand implements Callable<Integer> {
       err.println("advise: --instances must be at least 1, was " + instances);
       err.flush();
       return 2;
+    }
+    if (jfr != null) {
+      return fromRecording(out, err);
     }
     Load load;
     LiveDatabase observed = null;
@@ -191,6 +204,11 @@ final class AdviseCommand implements Callable<Integer> {
     if (meanHoldMs != null && results != null) {
       load = withHold(load, meanHoldMs);
     }
+    return advise(load, out, observed);
+  }
+
+  /** The advice for {@code load}, printed with where its numbers came from; the exit code. */
+  private int advise(Load load, PrintWriter out, LiveDatabase observed) {
 
     int max = maxConnections != null ? maxConnections : load.maxConnections() == null ? 0 : load.maxConnections();
     int reserved = reservedConnections != null ? reservedConnections
@@ -230,6 +248,96 @@ final class AdviseCommand implements Callable<Integer> {
     out.print(printed);
     out.flush();
     return advice.fitsBudget() ? 0 : 1;
+  }
+
+  /* --- A JFR recording --- */
+
+  /**
+   * {@code --jfr}: what the recording saw per pool, then today's Advisor answer for each pool from its measured
+   * borrows/s and mean hold, with the pool-locking floor from the nesting seen in the trace (the most connections
+   * one thread held at once, and the most threads borrowing at once) and the server budget from the options, the
+   * other pools' peak borrowed connections counted as other clients.
+   */
+  private int fromRecording(PrintWriter out, PrintWriter err) {
+    JfrBorrowTrace.Trace trace;
+    try {
+      trace = JfrBorrowTrace.read(jfr);
+    } catch (IOException e) {
+      err.println("advise: could not read the JFR recording " + jfr + ": " + e.getMessage());
+      err.flush();
+      return 2;
+    } catch (IllegalArgumentException e) {
+      err.println("advise: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+    List<JfrBorrowTrace.PoolTraffic> pools = JfrBorrowTrace.traffic(trace);
+    if (pools.isEmpty()) {
+      err.println("advise: " + jfr + " holds no Poolwise borrows (dev.poolwise.Acquire paired with"
+          + " dev.poolwise.Release). Record with those events enabled (they are in JFR's default and profile"
+          + " settings) while the pool is under load, with Poolwise's diagnostics on (the default).");
+      err.flush();
+      return 2;
+    }
+    out.print(traceSummary(jfr.toString(), trace, pools));
+    int exit = 0;
+    for (JfrBorrowTrace.PoolTraffic pool : pools) {
+      out.println();
+      out.println("=== Pool '" + pool.pool() + "' ===");
+      int otherPools = pools.stream().filter(p -> p != pool).mapToInt(JfrBorrowTrace.PoolTraffic::peakBorrowed).sum();
+      exit = Math.max(exit, advise(fromTraffic(pool, otherPools), out, null));
+    }
+    return exit;
+  }
+
+  /** The recording's pools side by side, and their busiest tags. */
+  static String traceSummary(String source, JfrBorrowTrace.Trace trace, List<JfrBorrowTrace.PoolTraffic> pools) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "Recording %s: %d borrows over %.1f s", source, trace.borrows().size(),
+        trace.spanSeconds()));
+    if (trace.heldAtEnd() + trace.borrowedBeforeStart() > 0) {
+      text.append(String.format(Locale.ROOT, " (left out: %d still borrowed at the end, %d borrowed before the"
+          + " start)", trace.heldAtEnd(), trace.borrowedBeforeStart()));
+    }
+    text.append(".\n");
+    PlainTable table = new PlainTable("pool", ">borrows", ">borrows/s", ">wait p50", ">wait p99", ">hold p50",
+        ">hold p99", ">threads", ">peak borrowed", ">timeouts");
+    for (JfrBorrowTrace.PoolTraffic p : pools) {
+      table.row(p.pool(), p.borrows(), Advisor.fmt(p.borrowsPerSecond()), Figures.ms(p.waitP50Ms()) + " ms",
+          Figures.ms(p.waitP99Ms()) + " ms", Figures.ms(p.holdP50Ms()) + " ms", Figures.ms(p.holdP99Ms()) + " ms",
+          p.threads(), p.peakBorrowed(), p.timeouts());
+    }
+    text.append(table.render("  "));
+    for (JfrBorrowTrace.PoolTraffic p : pools) {
+      text.append("  ").append(p.pool()).append(", busiest tags: ").append(p.busiestTags().entrySet().stream()
+          .map(tag -> String.format(Locale.ROOT, "%s %.0f%%", tag.getKey(), 100 * tag.getValue()))
+          .collect(java.util.stream.Collectors.joining(", "))).append('\n');
+    }
+    return text.toString();
+  }
+
+  /** One pool's traffic as the Advisor's load. */
+  private static Load fromTraffic(JfrBorrowTrace.PoolTraffic pool, int otherPoolsPeak) {
+    List<String> provenance = new ArrayList<>();
+    provenance.add(String.format(Locale.ROOT, "%d borrows in the recording = %s borrows/s; mean hold %s ms (the pool's"
+        + " own measurement of each borrow).", pool.borrows(), Advisor.fmt(pool.borrowsPerSecond()),
+        Advisor.fmt(pool.meanHoldMs())));
+    provenance.add(String.format(Locale.ROOT, "Offered load %s/s × %s ms = %.2f connections busy on average; at most"
+        + " %d were borrowed at once, by up to %d threads (at most %d held by one thread).",
+        Advisor.fmt(pool.borrowsPerSecond()), Advisor.fmt(pool.meanHoldMs()),
+        pool.borrowsPerSecond() * pool.meanHoldMs() / 1000, pool.peakBorrowed(), pool.peakThreadsBorrowing(),
+        pool.mostHeldByOneThread()));
+    List<String> caveats = new ArrayList<>();
+    if (otherPoolsPeak > 0) {
+      caveats.add("The recording's other pools borrowed up to " + otherPoolsPeak + " connections at once; they are"
+          + " counted as other clients of the server unless --other-clients says otherwise.");
+    }
+    if (pool.timeouts() > 0) {
+      caveats.add(pool.timeouts() + " borrowers gave up waiting (Timeout events): their demand is missing from the"
+          + " borrows, so the load is understated.");
+    }
+    return new Load(pool.borrowsPerSecond(), pool.meanHoldMs(), null, null, otherPoolsPeak,
+        pool.peakThreadsBorrowing(), pool.mostHeldByOneThread(), null, provenance, caveats);
   }
 
   static String candidateTable(Advisor.Advice advice) {

@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
         "      three topologies, 10 measured seconds each",
         "  ./poolwise compare --users 30 --nested --topologies 'single:20 hikari:20'",
         "      heavier load with requests that hold one connection while borrowing others",
+        "  ./poolwise compare --users 40 --retry 3x1000ms --topologies single:20,single:50",
+        "      overload with the seed's executeWithRetry: a timed-out request tries twice more, 1 s apart",
         "  ./poolwise compare --url postgresql://app:secret@localhost:5432/app --output-dir /tmp/lab",
         "      your own (local) server; the lab seeds its schema poolwise_lab there",
         "",

@@ -182,25 +182,30 @@ final class HtmlReport {
   private static String table(LabResults results) {
     List<TopologyResult> rows = results.results();
     boolean background = TerminalTable.hasBackground(rows);
+    boolean retries = TerminalTable.hasRetries(rows);
     TopologyResult best = rows.stream().filter(r -> r.skipped() == null && r.pages() > 0 && Verdict.failed(r) == 0)
         .max(Comparator.comparingDouble(TopologyResult::pagesPerS)).orElse(null);
     StringBuilder t = new StringBuilder("""
         <div class="table-wrap"><table class="results">
         <thead>
-        <tr class="groups"><th colspan="3"></th><th colspan="%d">page latency (ms)</th>%s<th colspan="3">failed requests</th>\
+        <tr class="groups"><th colspan="4"></th><th colspan="5">page latency (ms)</th>%s<th colspan="3">failed requests</th>%s\
         <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="2">server connections</th></tr>
         <tr><th class="text">topology</th><th class="text">pool</th><th>pages/s</th>\
-        <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>%s\
-        <th class="first">pool timeout</th><th>53300</th><th>other</th>\
+        <th title="95 %% bootstrap interval of pages/s (one-second slices of the measured window resampled)">95%% CI</th>\
+        <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>\
+        <th title="95 %% bootstrap interval of the p99 over the measured pages">p99 95%% CI</th>%s\
+        <th class="first">pool timeout</th><th>53300</th><th>other</th>%s\
         <th class="first">p50</th><th>p99</th><th title="the sizing model's p99 acquire wait">predicted p99</th>\
         <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th></tr>
         </thead>
         <tbody>
-        """.formatted(background ? 5 : 4,
-            background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
-            background ? "<th title=\"95 % bootstrap interval of the p99 over the measured pages\">p99 95% CI</th>"
-                + "<th class=\"first\">p50</th><th>p99</th><th>failed</th>" : ""));
-    int columns = background ? 21 : 17;
+        """.formatted(background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
+            retries ? "<th colspan=\"3\">retries (--retry)</th>" : "",
+            background ? "<th class=\"first\">p50</th><th>p99</th><th>failed</th>" : "",
+            retries ? "<th class=\"first\" title=\"tries after a pool timeout\">tries</th>"
+                + "<th title=\"requests that tried more than once\">requests</th>"
+                + "<th title=\"requests that timed out on every try (also under pool timeout)\">gave up</th>" : ""));
+    int columns = 19 + (background ? 3 : 0) + (retries ? 3 : 0);
     for (TopologyResult r : rows) {
       String name = "<td class=\"text topology\">" + html(r.topology()) + "</td><td class=\"text\">"
           + html(r.pool() == null ? "" : r.pool()) + "</td>";
@@ -212,14 +217,17 @@ final class HtmlReport {
       }
       t.append(r == best ? "<tr class=\"best\" title=\"most pages/s with no failed request\">" : "<tr>").append(name)
           .append(num(Figures.rate(r.pagesPerS()), ""))
+          .append(num(TerminalTable.rateInterval(r.pagesPerSCi()), "interval"))
           .append(num(Figures.ms(r.pageLatencyMs().p50()), "first"))
           .append(num(Figures.ms(r.pageLatencyMs().p95()), ""))
           .append(num(Figures.ms(r.pageLatencyMs().p99()), ""))
           .append(num(Figures.ms(r.pageLatencyMs().max()), ""))
+          .append(num(TerminalTable.interval(r.pageLatencyP99CiMs()), "interval"))
           .append(background ? backgroundCells(r) : "")
           .append(failures(r.failures().poolTimeout(), "first"))
           .append(failures(r.failures().tooManyClients(), ""))
           .append(failures(r.failures().other(), ""))
+          .append(retries ? retryCells(r) : "")
           .append(num(Figures.ms(r.acquireWaitMs().p50()), "first"))
           .append(num(Figures.ms(r.acquireWaitMs().p99()), ""))
           .append(num(Figures.ms(r.predictedP99WaitMs()), "model"))
@@ -237,10 +245,16 @@ final class HtmlReport {
 
   private static String backgroundCells(TopologyResult r) {
     LabResults.Background b = r.background();
-    return num(TerminalTable.interval(r.pageLatencyP99CiMs()), "")
-        + (b == null ? num(Figures.MISSING, "first") + num(Figures.MISSING, "") + num(Figures.MISSING, "")
-            : num(Figures.ms(b.latencyMs().p50()), "first") + num(Figures.ms(b.latencyMs().p99()), "")
-                + failures(b.failures().total(), ""));
+    return b == null ? num(Figures.MISSING, "first") + num(Figures.MISSING, "") + num(Figures.MISSING, "")
+        : num(Figures.ms(b.latencyMs().p50()), "first") + num(Figures.ms(b.latencyMs().p99()), "")
+            + failures(b.failures().total(), "");
+  }
+
+  private static String retryCells(TopologyResult r) {
+    LabResults.Retries x = r.retries();
+    return x == null ? num(Figures.MISSING, "first") + num(Figures.MISSING, "") + num(Figures.MISSING, "")
+        : num(Figures.count(x.retries()), "first") + num(Figures.count(x.retriedRequests()), "")
+            + failures(x.failedAfterAllTries(), "");
   }
 
   private static String num(String value, String cssClass) {

@@ -139,7 +139,8 @@ final class LabEngine {
           measured.sampled().connections(), null, sized.pools(), sized.totalMaxConnections(), predicted,
           Measurements.buckets(snapshot.pageLatency()), Measurements.buckets(snapshot.acquireWait()),
           measured.sampled().timeline(), BootstrapInterval.p99(snapshot.pageLatency(), scenario.seed()),
-          scenario.backgroundRequests() == 0 ? null : background(measured.background()));
+          scenario.backgroundRequests() == 0 ? null : background(measured.background()), measured.pagesPerSCi(),
+          scenario.retryPolicy().retries() ? snapshot.retries() : null);
     } finally {
       if (bouncer != null) {
         bouncer.close(); // idempotent; here for the paths that failed before measuring
@@ -179,7 +180,18 @@ final class LabEngine {
    * @param background the background requests' measurements (empty without {@code --background})
    */
   private record Measured(Measurements.Snapshot snapshot, Measurements.Snapshot background, double windowSeconds,
-      ConnectionSampler.Result sampled) {
+      ConnectionSampler.Result sampled, long windowStartNanos, long seed) {
+
+    /** The 95 % interval of pages/s: the window's one-second slices bootstrapped ({@link BootstrapInterval#rate}). */
+    LabResults.Interval pagesPerSCi() {
+      if (snapshot.pages() == 0) {
+        return null;
+      }
+      int slices = BootstrapInterval.slices(windowSeconds);
+      long windowNanos = Math.round(windowSeconds * 1e9);
+      return BootstrapInterval.rate(snapshot.pagesPerSlice(windowStartNanos, windowNanos, slices),
+          windowSeconds / slices, seed);
+    }
 
     /** Every borrow the pool served per second, the pages' and the background requests'. */
     double acquisitionsPerSecond() {
@@ -216,7 +228,10 @@ final class LabEngine {
       List<Thread> users = workload.start();
       progress.phases(windowStart, windowEnd);
       sleepUntil(windowEnd);
-      Duration patience = Duration.ofMillis(4L * scenario.acquireTimeoutMs()).plusSeconds(15);
+      // A page's borrows are each bounded by the acquire timeout (4 cover the nested ones), times the tries.
+      RetryPolicy retry = scenario.retryPolicy();
+      Duration patience = Duration.ofMillis(4L * scenario.acquireTimeoutMs()).plus(retry.interval())
+          .multipliedBy(retry.tries()).plusSeconds(15);
       if (!workload.stopAndJoin(users, patience)) {
         progress.note(topology + ": some users were still busy " + patience.toSeconds() + " s after the end; closing"
             + " the pools under them");
@@ -230,7 +245,8 @@ final class LabEngine {
     }
     awaitBaseline(sampler);
     double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);
-    return new Measured(measurements.snapshot(), background.snapshot(), windowSeconds, sampled);
+    return new Measured(measurements.snapshot(), background.snapshot(), windowSeconds, sampled, windowStart,
+        scenario.seed());
   }
 
   /** Waits (bounded) until the server has no more client connections than before the topology started. */

@@ -6,7 +6,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -92,6 +96,12 @@ final class LabOptions {
           + " columns. A topology ending in +lane:K borrows them in a lane capped at K (default: ${DEFAULT-VALUE}).")
   int backgroundRequests;
 
+  @Option(names = "--retry", paramLabel = "TRIESxINTERVAL",
+      description = "The seed's executeWithRetry: a request whose connection did not come within the acquire timeout"
+          + " tries again, up to TRIES tries in all, INTERVAL apart (e.g. 3x1000ms, 3x1s; a plain number is ms)."
+          + " Background requests are not retried (default: one try).")
+  String retry;
+
   @Option(names = "--multiple-acquisition", paramLabel = "MODE", defaultValue = "WARN",
       description = "Poolwise's guard when a thread holding a connection asks for another: ${COMPLETION-CANDIDATES}"
           + " (default: ${DEFAULT-VALUE}).")
@@ -113,6 +123,12 @@ final class LabOptions {
   @Option(names = "--quiet", description = "No progress line on stderr.")
   boolean quiet;
 
+  /**
+   * Where {@code run --jfr} writes its JFR recording of Poolwise's events, or null. Set by {@link RunCommand}: one
+   * topology only, because {@code compare}'s topologies reuse pool names and their borrows would mix.
+   */
+  Path jfrRecording;
+
   /** The scenario these options describe, validated. */
   Scenario scenario(CommandSpec spec) {
     int[] requests = range(spec, "--requests-per-page", requestsPerPage);
@@ -133,7 +149,39 @@ final class LabOptions {
     require(spec, url != null || maxConnections >= 5, "--max-connections must be at least 5 (3 are reserved for"
         + " superusers), was " + maxConnections);
     return new Scenario(users, durationSeconds, warmupSeconds, requests[0], requests[1], queries[0], queries[1],
-        cacheMiss, listShare, slowShare, thinkTimeMs, routes, acquireTimeoutMs, nested, backgroundRequests, seed);
+        cacheMiss, listShare, slowShare, thinkTimeMs, routes, acquireTimeoutMs, nested, backgroundRequests, seed)
+        .withRetry(retryPolicy(spec, retry));
+  }
+
+  /** More tries than this is a typo: each one can hold a page for an acquire timeout. */
+  static final int MAX_RETRY_TRIES = 100;
+
+  private static final Pattern RETRY = Pattern.compile("(\\d+)\\s*[xX×]\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
+
+  /** {@code 3x1000ms}, {@code 3x1s}, {@code 3x1.5s}, {@code 3x500} (ms); null or blank: {@link RetryPolicy#NONE}. */
+  static RetryPolicy retryPolicy(CommandSpec spec, String text) {
+    if (text == null || text.isBlank()) {
+      return RetryPolicy.NONE;
+    }
+    Matcher matcher = RETRY.matcher(text.strip());
+    String usage = "--retry must be TRIESxINTERVAL with 1 <= TRIES <= " + MAX_RETRY_TRIES + " and INTERVAL in ms, s or"
+        + " m (e.g. 3x1000ms, the seed's executeWithRetry; a plain number is ms), was '" + text + "'";
+    if (!matcher.matches()) {
+      throw new ParameterException(spec.commandLine(), usage);
+    }
+    try {
+      int tries = Integer.parseInt(matcher.group(1));
+      double perUnit = switch (matcher.group(3) == null ? "ms" : matcher.group(3).toLowerCase(Locale.ROOT)) {
+        case "s" -> 1_000;
+        case "m" -> 60_000;
+        default -> 1;
+      };
+      double millis = Double.parseDouble(matcher.group(2)) * perUnit;
+      require(spec, tries >= 1 && tries <= MAX_RETRY_TRIES && millis <= Duration.ofHours(1).toMillis(), usage);
+      return new RetryPolicy(tries, Duration.ofNanos(Math.round(millis * 1_000_000)));
+    } catch (NumberFormatException e) {
+      throw new ParameterException(spec.commandLine(), usage);
+    }
   }
 
   /** Parses topologies, turning a syntax error into a usage error that names the bad part. */
@@ -170,6 +218,10 @@ final class LabOptions {
       return 130;
     }
     out.println(Reports.table(results));
+    if (jfrRecording != null) {
+      out.println("wrote " + jfrRecording.toAbsolutePath().normalize() + " (JFR: Poolwise's Acquire, Release, Timeout"
+          + " and Leak events of the whole run, warm-up included; ./poolwise advise --jfr reads it)");
+    }
     try {
       Files.createDirectories(outputDirectory);
       report(out, err, "results.json", file -> Reports.writeJson(results, file));
@@ -194,13 +246,26 @@ final class LabOptions {
       if (progress != null) {
         LabResults.ServerInfo server = database.serverInfo();
         progress.printf("poolwise: PostgreSQL %s, max_connections = %d (%d reserved for superusers); %d topolog%s ×"
-                + " (%d s warm-up + %d s measured), %d users%s%n", server.version(), server.maxConnections(),
+                + " (%d s warm-up + %d s measured), %d users%s%s%n", server.version(), server.maxConnections(),
             server.superuserReservedConnections(), topologies.size(), topologies.size() == 1 ? "y" : "ies",
             scenario.warmupSeconds(), scenario.durationSeconds(), scenario.users(),
             scenario.backgroundRequests() == 0 ? ""
-                : ", " + scenario.backgroundRequests() + " background requests after each page");
+                : ", " + scenario.backgroundRequests() + " background requests after each page",
+            !scenario.retryPolicy().retries() ? "" : ", a timed-out request tries " + scenario.retryTries()
+                + " times in all, " + scenario.retryIntervalMs() + " ms apart (--retry)");
       }
-      LabResults results = new LabEngine(database, scenario, progress, multipleAcquisition).run(topologies);
+      LabEngine engine = new LabEngine(database, scenario, progress, multipleAcquisition);
+      LabResults results;
+      if (jfrRecording == null) {
+        results = engine.run(topologies);
+      } else {
+        jdk.jfr.Recording recording = JfrBorrowTrace.record();
+        try {
+          results = engine.run(topologies);
+        } finally {
+          JfrBorrowTrace.stop(recording, jfrRecording);
+        }
+      }
       String verdict = Reports.verdict(results);
       return new LabResults(results.server(), results.scenario(), results.results(), verdict == null ? "" : verdict);
     }

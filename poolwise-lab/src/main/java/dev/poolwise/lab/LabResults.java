@@ -46,6 +46,10 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
    *     pages); {@code null} where there were no pages or the results predate it
    * @param background the background requests' figures ({@code --background}); {@code null} when the scenario had
    *     none
+   * @param pagesPerSCi the 95 % interval of {@code pagesPerS} (a block bootstrap over one-second slices of the
+   *     measured window, {@link BootstrapInterval#rate}); {@code null} where there were no pages or the results
+   *     predate it
+   * @param retries what the seed's retries did ({@code --retry}); {@code null} when the scenario did not retry
    */
   public record TopologyResult(
       String topology,
@@ -66,13 +70,15 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
       List<Bucket> acquireWaitHistogram,
       List<Sample> serverConnectionsTimeline,
       Interval pageLatencyP99CiMs,
-      Background background) {
+      Background background,
+      Interval pagesPerSCi,
+      Retries retries) {
 
     /** A topology that could not run, with the reason. */
     public static TopologyResult skipped(String topology, String pool, String reason) {
       return new TopologyResult(topology, pool, 0, 0, Percentiles.ZERO, 0, new Failures(0, 0, 0), Percentiles.ZERO,
           Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of(), null,
-          null);
+          null, null, null);
     }
   }
 
@@ -90,7 +96,18 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
   public record Background(long requests, Percentiles latencyMs, Failures failures, Percentiles acquireWaitMs,
       Interval latencyP99CiMs) {}
 
-  /** A confidence interval, milliseconds. */
+  /**
+   * The page requests' retries ({@code --retry}, the seed's {@code executeWithRetry}): a request whose connection did
+   * not come within the acquire timeout tried again, after the interval. Background requests are not retried.
+   *
+   * @param retries tries after the first, over all requests
+   * @param retriedRequests requests that tried more than once
+   * @param succeededOnRetry retried requests that succeeded on a later try
+   * @param failedAfterAllTries requests that timed out on every try (also counted in {@code failures.pool_timeout})
+   */
+  public record Retries(long retries, long retriedRequests, long succeededOnRetry, long failedAfterAllTries) {}
+
+  /** A 95 % confidence interval, in the unit of the figure it belongs to (ms, or pages/s). */
   public record Interval(double low, double high) {
 
     /** True when the two intervals share no value. */

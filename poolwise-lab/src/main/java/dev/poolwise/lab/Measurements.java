@@ -2,6 +2,7 @@ package dev.poolwise.lab;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -36,10 +37,22 @@ final class Measurements {
   private final LongAdder otherFailures = new LongAdder();
   private final LongAdder acquisitions = new LongAdder();
   private final LongAdder holdNanos = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder retriedRequests = new LongAdder();
+  private final LongAdder succeededOnRetry = new LongAdder();
+  private final LongAdder failedAfterAllTries = new LongAdder();
+  /** When each measured page started ({@link System#nanoTime()}), for the pages/s interval; unordered. */
+  private final ConcurrentLinkedQueue<Long> pageStarts = new ConcurrentLinkedQueue<>();
 
   void page(long nanos) {
     pages.increment();
     pageLatency.recordValue(micros(nanos));
+  }
+
+  /** A page that started at {@code startedAtNanos} ({@link System#nanoTime()}) and took {@code nanos}. */
+  void page(long startedAtNanos, long nanos) {
+    pageStarts.add(startedAtNanos);
+    page(nanos);
   }
 
   void request(FailureCause failure) {
@@ -53,6 +66,20 @@ final class Measurements {
     }
   }
 
+  /**
+   * A request that took {@code tries} tries (more than one: it was retried) and ended with {@code outcome} (null:
+   * success); {@code exhausted} when its last try was the last one allowed and timed out too.
+   */
+  void retried(int tries, FailureCause outcome, boolean exhausted) {
+    retries.add(tries - 1L);
+    retriedRequests.increment();
+    if (outcome == null) {
+      succeededOnRetry.increment();
+    } else if (exhausted) {
+      failedAfterAllTries.increment();
+    }
+  }
+
   void acquireWait(long nanos) {
     acquireWait.recordValue(micros(nanos));
   }
@@ -63,20 +90,44 @@ final class Measurements {
     hold.recordValue(micros(nanos));
   }
 
+  /** Requests recorded so far; unlike {@link #snapshot} it may be read while the workers run. */
+  long requestsSoFar() {
+    return requests.sum();
+  }
+
   /** Everything recorded so far, frozen. Call once, after the workers have stopped. */
   Snapshot snapshot() {
     return new Snapshot(pages.sum(), requests.sum(),
         new LabResults.Failures(poolTimeouts.sum(), tooManyClients.sum(), otherFailures.sum()),
         acquisitions.sum(), holdNanos.sum(), pageLatency.getIntervalHistogram(), acquireWait.getIntervalHistogram(),
-        hold.getIntervalHistogram());
+        hold.getIntervalHistogram(), pageStarts.stream().mapToLong(Long::longValue).toArray(),
+        new LabResults.Retries(retries.sum(), retriedRequests.sum(), succeededOnRetry.sum(), failedAfterAllTries.sum()));
   }
 
   /**
    * @param acquisitions successful borrows (each also a hold)
    * @param holdNanos the sum of their hold times
+   * @param pageStartsNanos when each page recorded with its start began ({@link System#nanoTime()}), unordered
+   * @param retries the requests' retries ({@code --retry})
    */
   record Snapshot(long pages, long requests, LabResults.Failures failures, long acquisitions, long holdNanos,
-      Histogram pageLatency, Histogram acquireWait, Histogram hold) {
+      Histogram pageLatency, Histogram acquireWait, Histogram hold, long[] pageStartsNanos,
+      LabResults.Retries retries) {
+
+    /**
+     * The pages that started in each of {@code slices} equal slices of the window from {@code windowStartNanos}
+     * lasting {@code windowNanos}; pages outside it are not counted.
+     */
+    long[] pagesPerSlice(long windowStartNanos, long windowNanos, int slices) {
+      long[] counts = new long[slices];
+      for (long start : pageStartsNanos) {
+        long offset = start - windowStartNanos;
+        if (offset >= 0 && offset < windowNanos) {
+          counts[(int) Math.min(slices - 1, offset * (double) slices / windowNanos)]++;
+        }
+      }
+      return counts;
+    }
 
     double meanHoldMs() {
       return acquisitions == 0 ? 0 : holdNanos / 1e6 / acquisitions;

@@ -30,6 +30,11 @@ import javax.sql.DataSource;
  * every borrow of a background request is made inside
  * {@link Poolwise#lane} (on every thread the request uses: a lane, like a tag, belongs to the thread).
  *
+ * <p>With {@link Scenario#retryPolicy()} (the seed's {@code executeWithRetry}, {@code --retry 3x1000ms}) a page
+ * request whose connection did not come within the acquire timeout is tried again, whole, after the interval, up
+ * to the policy's tries; the pause and the new try are part of the page's latency. Background requests are not
+ * retried.
+ *
  * <p>Everything random (pages, routes, cache misses, query kinds and parameters) is drawn on the user's own
  * thread from a {@link SplittableRandom} split off the scenario's seed, before the page runs, so the sequence of
  * pages each user loads is the same on every run with the same seed, whatever the threads' timing.
@@ -114,11 +119,11 @@ final class PageLoadWorkload {
         int index = i;
         RequestPlan request = page.get(i);
         requests.add(Thread.ofVirtual().start(() -> outcomes[index] = runRequest(request,
-            measured ? measurements : null, null, "GET /api/route-" + (request.route() + 1))));
+            measured ? measurements : null, null, "GET /api/route-" + (request.route() + 1), scenario.retryPolicy())));
       }
       joinAll(requests);
       if (measured) {
-        measurements.page(System.nanoTime() - start);
+        measurements.page(start, System.nanoTime() - start);
         for (FailureCause outcome : outcomes) {
           measurements.request(outcome);
         }
@@ -155,7 +160,7 @@ final class PageLoadWorkload {
     for (RequestPlan request : batch) {
       threads.add(Thread.ofVirtual().start(() -> {
         FailureCause outcome = runRequest(request, measured ? background : null, pools.backgroundLane(),
-            "prefetch GET /api/route-" + (request.route() + 1));
+            "prefetch GET /api/route-" + (request.route() + 1), RetryPolicy.NONE);
         if (measured) {
           background.page(System.nanoTime() - firedAt);
           background.request(outcome);
@@ -225,10 +230,31 @@ final class PageLoadWorkload {
   /* --- Requests --- */
 
   /**
-   * Runs one request; returns null on success or why it failed (the first failure wins). Its borrows are recorded
-   * in {@code recorder} (null: not measured) and made in {@code lane} (null: the default lane).
+   * Runs one request as the seed's {@code executeWithRetry} did: a try that got no connection within the acquire
+   * timeout is tried again after {@code retry}'s interval, up to its tries in all; any other failure, or the last
+   * try's, is the request's. Returns null on success or why it failed. The retries are recorded in
+   * {@code recorder} (null: not measured), and the pause is part of the page's latency, as it was for the seed's
+   * users.
    */
-  private FailureCause runRequest(RequestPlan request, Measurements recorder, String lane, String tag) {
+  private FailureCause runRequest(RequestPlan request, Measurements recorder, String lane, String tag,
+      RetryPolicy retry) {
+    for (int tries = 1; ; tries++) {
+      FailureCause outcome = tryRequest(request, recorder, lane, tag);
+      if (outcome != FailureCause.POOL_TIMEOUT || tries >= retry.tries()) {
+        if (recorder != null && tries > 1) {
+          recorder.retried(tries, outcome, outcome == FailureCause.POOL_TIMEOUT);
+        }
+        return outcome;
+      }
+      sleep(retry.interval().toMillis());
+    }
+  }
+
+  /**
+   * One try of a request; returns null on success or why it failed (the first failure wins). Its borrows are
+   * recorded in {@code recorder} (null: not measured) and made in {@code lane} (null: the default lane).
+   */
+  private FailureCause tryRequest(RequestPlan request, Measurements recorder, String lane, String tag) {
     DataSource pool = pools.poolFor(request.route());
     try (Poolwise.Scope ignored = scope(tag, lane)) {
       if (scenario.nested()) {

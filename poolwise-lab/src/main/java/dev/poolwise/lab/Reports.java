@@ -88,7 +88,9 @@ final class Reports {
         r.acquireWaitHistogram() == null ? List.of() : r.acquireWaitHistogram(),
         r.serverConnectionsTimeline() == null ? List.of() : r.serverConnectionsTimeline(),
         r.pageLatencyP99CiMs(),
-        complete(r.background()));
+        complete(r.background()),
+        r.pagesPerSCi(),
+        r.retries());
   }
 
   private static Background complete(Background b) {

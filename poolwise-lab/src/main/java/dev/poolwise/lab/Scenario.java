@@ -1,5 +1,6 @@
 package dev.poolwise.lab;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Duration;
 
 /**
@@ -24,6 +25,10 @@ import java.time.Duration;
  * @param backgroundRequests background requests (list queries: the seed's filter prefetch) a user's browser fires
  *     after each page; they do not count toward page latency and are measured on their own. 0: none
  * @param seed the random seed
+ * @param retryTries tries per request in all, the seed's {@code executeWithRetry} ({@code --retry}): a request whose
+ *     connection did not come within the acquire timeout tries again, up to this many times; 1 (or 0, in results
+ *     written before retries existed): no retry
+ * @param retryIntervalMs pause between two tries of one request, ms
  */
 public record Scenario(
     int users,
@@ -41,7 +46,36 @@ public record Scenario(
     int acquireTimeoutMs,
     boolean nested,
     int backgroundRequests,
-    long seed) {
+    long seed,
+    int retryTries,
+    long retryIntervalMs) {
+
+  /** The canonical constructor, the one {@code results.json} is read with. */
+  @JsonCreator
+  public Scenario {}
+
+  /** A scenario without retries (one try per request). */
+  public Scenario(int users, int durationSeconds, int warmupSeconds, int minRequestsPerPage, int maxRequestsPerPage,
+      int minQueriesPerRequest, int maxQueriesPerRequest, double cacheMissProbability, double listQueryShare,
+      double slowQueryShare, int thinkTimeMs, int routes, int acquireTimeoutMs, boolean nested,
+      int backgroundRequests, long seed) {
+    this(users, durationSeconds, warmupSeconds, minRequestsPerPage, maxRequestsPerPage, minQueriesPerRequest,
+        maxQueriesPerRequest, cacheMissProbability, listQueryShare, slowQueryShare, thinkTimeMs, routes,
+        acquireTimeoutMs, nested, backgroundRequests, seed, 1, 0);
+  }
+
+  /** The same scenario with {@code retry}. */
+  Scenario withRetry(RetryPolicy retry) {
+    return new Scenario(users, durationSeconds, warmupSeconds, minRequestsPerPage, maxRequestsPerPage,
+        minQueriesPerRequest, maxQueriesPerRequest, cacheMissProbability, listQueryShare, slowQueryShare, thinkTimeMs,
+        routes, acquireTimeoutMs, nested, backgroundRequests, seed, retry.tries(), retry.interval().toMillis());
+  }
+
+  /** {@code --retry} as a policy; {@link RetryPolicy#NONE} for one try (or results that predate retries). */
+  RetryPolicy retryPolicy() {
+    return retryTries <= 1 ? RetryPolicy.NONE
+        : new RetryPolicy(retryTries, Duration.ofMillis(Math.max(0, retryIntervalMs)));
+  }
 
   public Duration duration() {
     return Duration.ofSeconds(durationSeconds);

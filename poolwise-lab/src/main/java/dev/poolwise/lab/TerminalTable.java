@@ -24,10 +24,12 @@ final class TerminalTable {
       new Column("", "topology", true, TopologyResult::topology),
       new Column("", "pool", true, r -> r.pool() == null ? "" : r.pool()),
       new Column("", "pages/s", false, r -> Figures.rate(r.pagesPerS())),
+      new Column("", "95% CI", false, r -> rateInterval(r.pagesPerSCi())),
       new Column("page latency (ms)", "p50", false, r -> Figures.ms(r.pageLatencyMs().p50())),
       new Column("page latency (ms)", "p95", false, r -> Figures.ms(r.pageLatencyMs().p95())),
       new Column("page latency (ms)", "p99", false, r -> Figures.ms(r.pageLatencyMs().p99())),
       new Column("page latency (ms)", "max", false, r -> Figures.ms(r.pageLatencyMs().max())),
+      new Column("page latency (ms)", "p99 95% CI", false, r -> interval(r.pageLatencyP99CiMs())),
       // BACKGROUND_COLUMNS go here when a row has background requests
       new Column("failed requests", "timeout", false, r -> Figures.count(r.failures().poolTimeout())),
       new Column("failed requests", "53300", false, r -> Figures.count(r.failures().tooManyClients())),
@@ -41,36 +43,49 @@ final class TerminalTable {
       new Column("server conns", "mean", false, r -> Figures.rate(r.serverConnections().mean())));
 
   /** Where {@link #BACKGROUND_COLUMNS} are inserted: after the page latency group. */
-  private static final int BACKGROUND_POSITION = 7;
+  private static final int BACKGROUND_POSITION = 9;
 
   /**
    * Shown only when a row has background requests ({@code --background}), so that a run without them prints
-   * exactly the table it always did: the p99's noise interval beside the page latencies, and the background
-   * requests' own latency and failures.
+   * the table it always did: the background requests' own latency and failures.
    */
   private static final List<Column> BACKGROUND_COLUMNS = List.of(
-      new Column("page latency (ms)", "p99 95% CI", false, r -> interval(r.pageLatencyP99CiMs())),
       new Column("background requests (ms)", "p50", false, r -> background(r, b -> Figures.ms(b.latencyMs().p50()))),
       new Column("background requests (ms)", "p99", false, r -> background(r, b -> Figures.ms(b.latencyMs().p99()))),
       new Column("background requests (ms)", "failed", false,
           r -> background(r, b -> Figures.count(b.failures().total()))));
 
+  /** After the failed requests group. */
+  private static final int RETRY_POSITION = 12;
+
+  /** Shown only when a row retried ({@code --retry}), so that a run without retries prints the table it always did. */
+  private static final List<Column> RETRY_COLUMNS = List.of(
+      new Column("retries (--retry)", "tries", false, r -> retries(r, x -> Figures.count(x.retries()))),
+      new Column("retries (--retry)", "requests", false, r -> retries(r, x -> Figures.count(x.retriedRequests()))),
+      new Column("retries (--retry)", "gave up", false, r -> retries(r, x -> Figures.count(x.failedAfterAllTries()))));
+
+  /** Explains the retry columns, appended to {@link #LEGEND} when they are shown. */
+  static final String RETRY_LEGEND = " · retries: tries after a pool timeout (the seed's executeWithRetry), the"
+      + " requests that needed one, and those that timed out on every try (also counted under timeout)";
+
   /** Explains the background columns, appended to {@link #LEGEND} when they are shown. */
-  static final String BACKGROUND_LEGEND = " · p99 95% CI: bootstrap interval of the page p99 over the measured"
-      + " pages · background requests: fired after each page (--background), timed from firing to answer, not"
-      + " counted in page latency";
+  static final String BACKGROUND_LEGEND = " · background requests: fired after each page (--background), timed from"
+      + " firing to answer, not counted in page latency";
 
   /** Explains the columns whose header alone does not. */
-  static final String LEGEND = "timeout: no pool connection within the acquire timeout · 53300: the server refused,"
-      + " too many clients · predicted: the sizing model's p99 acquire wait · server conns: sampled from"
-      + " pg_stat_activity";
+  static final String LEGEND = "95% CI: bootstrap interval of pages/s (one-second slices of the measured window"
+      + " resampled) · p99 95% CI: bootstrap interval of the page p99 (the measured pages resampled); the verdict"
+      + " calls a difference only where the intervals do not overlap · timeout: no pool connection within the"
+      + " acquire timeout · 53300: the server refused, too many clients · predicted: the sizing model's p99 acquire"
+      + " wait · server conns: sampled from pg_stat_activity";
 
   private TerminalTable() {}
 
   static String render(LabResults results, String verdict) {
     List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
     boolean background = hasBackground(rows);
-    List<Column> columns = columns(background);
+    boolean retries = hasRetries(rows);
+    List<Column> columns = columns(background, retries);
     int[] widths = new int[columns.size()];
     for (int c = 0; c < columns.size(); c++) {
       widths[c] = columns.get(c).header().length();
@@ -100,7 +115,8 @@ final class TerminalTable {
     if (rows.isEmpty()) {
       out.append("(no topologies)\n");
     }
-    out.append(wrap(background ? LEGEND + BACKGROUND_LEGEND : LEGEND, Math.max(80, headerLine.length())))
+    String legend = LEGEND + (retries ? RETRY_LEGEND : "") + (background ? BACKGROUND_LEGEND : "");
+    out.append(wrap(legend, Math.max(80, headerLine.length())))
         .append('\n');
     if (verdict != null && !verdict.isBlank()) {
       out.append('\n').append(wrap(verdict.strip(), VERDICT_WIDTH)).append('\n');
@@ -112,17 +128,33 @@ final class TerminalTable {
     return rows.stream().anyMatch(r -> r.skipped() == null && r.background() != null);
   }
 
-  private static List<Column> columns(boolean background) {
-    if (!background) {
-      return COLUMNS;
-    }
+  static boolean hasRetries(List<TopologyResult> rows) {
+    return rows.stream().anyMatch(r -> r.skipped() == null && r.retries() != null);
+  }
+
+  private static List<Column> columns(boolean background, boolean retries) {
     List<Column> columns = new ArrayList<>(COLUMNS);
-    columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    if (retries) {
+      columns.addAll(RETRY_POSITION, RETRY_COLUMNS);
+    }
+    if (background) {
+      columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    }
     return columns;
+  }
+
+  private static String retries(TopologyResult row, Function<LabResults.Retries, String> figure) {
+    return row.retries() == null ? Figures.MISSING : figure.apply(row.retries());
   }
 
   private static String background(TopologyResult row, Function<LabResults.Background, String> figure) {
     return row.background() == null ? Figures.MISSING : figure.apply(row.background());
+  }
+
+  /** {@code 79.1–81.3} pages/s, or a dash. */
+  static String rateInterval(LabResults.Interval interval) {
+    return interval == null ? Figures.MISSING
+        : Figures.rate(interval.low()) + "–" + Figures.rate(interval.high());
   }
 
   /** {@code 398–430}, or a dash. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -19,15 +20,22 @@ import java.util.stream.Collectors;
  * server's budget against the configured pools); one shared pool against K partitioned pools; Poolwise
  * against HikariCP at equal size; whether a bigger single pool helped; what {@code single:auto} (the sizing
  * model's size) did; how the model's predicted p99 wait compared with the measured one; which topologies
- * were skipped. Differences below {@link #NOISE} are called "within noise": these machines are shared, and
- * two runs of one topology routinely differ by a few percent.
+ * were skipped.
+ *
+ * <p>Every "A beat B" is backed by an interval ({@link #compare}): a row's pages/s and its p99 page latency each
+ * carry a 95 % bootstrap interval ({@link BootstrapInterval}), and one row is called better in a figure only when
+ * the two intervals do not overlap and the figures differ by at least {@link #NOISE} (the intervals see the
+ * sampling noise of one window, not the machine getting busier between two rows, which run one after the other;
+ * two runs of one topology routinely differ by a few percent here). When neither figure separates, the rows are
+ * "within noise" and the sentence gives the intervals; when the figures separate in opposite directions (more
+ * pages/s but a higher p99) it is a split decision, said as such, and nobody wins ({@link Outcome}). A row without
+ * failed requests beats one with failures whatever the figures. Results from a lab that wrote no intervals are
+ * compared by {@link #NOISE} alone.
  *
  * <p>With background requests ({@code --background}) and a {@code +lane:K} row, one sentence per lane row weighs
- * what the lane gave the pages against what it cost the prefetch, against the same pools without the lane. A
- * difference in p99 is claimed there only beyond the noise interval: the two rows' 95 % bootstrap intervals
- * ({@link BootstrapInterval}) must not overlap and the p99s must differ by at least {@link #NOISE}. Lane rows are
- * left out of the other comparisons (bigger pool, one queue or K, Poolwise against HikariCP), which are about
- * pools without lanes.
+ * what the lane gave the pages against what it cost the prefetch, against the same pools without the lane, by the
+ * same rule. Lane rows are left out of the other comparisons (bigger pool, one queue or K, Poolwise against
+ * HikariCP), which are about pools without lanes.
  */
 final class Verdict {
 
@@ -70,6 +78,7 @@ final class Verdict {
     }
     for (TopologyResult row : ran) {
       failures(row, results.server(), results.scenario(), sentences);
+      retries(row, results.scenario(), sentences);
       if (row.pages() == 0) {
         sentences.add(row.topology() + " completed no pages in the measured window.");
       }
@@ -106,10 +115,10 @@ final class Verdict {
     String lead = clean.size() == 1 && measured.size() > 1
         ? best.topology() + " was the only topology without a failed request: "
         : best.topology() + " served the most pages with no failed request: ";
-    StringBuilder sentence = new StringBuilder(lead).append(Figures.rate(best.pagesPerS()))
-        .append(" pages/s, p99 page latency ").append(Figures.ms(best.pageLatencyMs().p99())).append(" ms");
+    StringBuilder sentence = new StringBuilder(lead).append(pagesWithInterval(best))
+        .append(", p99 page latency ").append(p99WithInterval(best.pageLatencyMs().p99(), best.pageLatencyP99CiMs()));
     List<String> close = clean.stream()
-        .filter(r -> r != best && Math.abs(relative(r.pagesPerS(), best.pagesPerS())) < NOISE)
+        .filter(r -> r != best && pages(r, best) == Difference.WITHIN_NOISE)
         .map(TopologyResult::topology).toList();
     if (!close.isEmpty()) {
       sentence.append(" (").append(join(close)).append(close.size() == 1 ? " was" : " were")
@@ -117,7 +126,7 @@ final class Verdict {
     }
     out.add(sentence.append('.').toString());
     List<TopologyResult> fasterButFailing = measured.stream()
-        .filter(r -> failed(r) > 0 && relative(r.pagesPerS(), best.pagesPerS()) >= NOISE).toList();
+        .filter(r -> failed(r) > 0 && pages(r, best) == Difference.HIGHER).toList();
     for (TopologyResult row : fasterButFailing) {
       out.add(row.topology() + " completed more pages per second (" + Figures.rate(row.pagesPerS())
           + ") but not all of its requests succeeded.");
@@ -155,6 +164,30 @@ final class Verdict {
     for (int i = 1; i < causes.size(); i++) {
       out.add(row.topology() + " also had " + causes.get(i) + (reasons.get(i).isEmpty() ? "" : ": " + reasons.get(i)) + ".");
     }
+  }
+
+  /** What the seed's retries ({@code --retry}) did for a row: how many requests they saved and what they cost. */
+  private static void retries(TopologyResult row, Scenario scenario, List<String> out) {
+    LabResults.Retries retries = row.retries();
+    if (retries == null || retries.retriedRequests() == 0) {
+      return;
+    }
+    String policy = scenario == null || !scenario.retryPolicy().retries() ? ""
+        : ", up to " + scenario.retryTries() + " tries " + Figures.count(scenario.retryIntervalMs()) + " ms apart";
+    StringBuilder s = new StringBuilder(row.topology()).append(" retried ")
+        .append(Figures.count(retries.retriedRequests())).append(" of ").append(Figures.count(row.requests()))
+        .append(" requests after a pool timeout (").append(Figures.count(retries.retries())).append(" more ")
+        .append(plural(retries.retries(), "try", "tries")).append(policy).append("): ")
+        .append(Figures.count(retries.succeededOnRetry())).append(" succeeded on a later try");
+    if (retries.failedAfterAllTries() > 0) {
+      s.append(" and ").append(Figures.count(retries.failedAfterAllTries())).append(" timed out on every try");
+    }
+    s.append("; each retry kept its page waiting for an acquire timeout");
+    if (scenario != null) {
+      s.append(" (").append(Figures.count(scenario.acquireTimeoutMs())).append(" ms) and the interval");
+    }
+    s.append(", p99 page latency ").append(Figures.ms(row.pageLatencyMs().p99())).append(" ms.");
+    out.add(s.toString());
   }
 
   /** Why the server refused: the pools' possible connections against what the server allows. */
@@ -203,12 +236,14 @@ final class Verdict {
         continue;
       }
       int n = size(single);
-      String figures = Figures.rate(single.pagesPerS()) + " against " + Figures.rate(partitioned.pagesPerS())
-          + " pages/s, p99 page latency " + Figures.ms(single.pageLatencyMs().p99()) + " against "
-          + Figures.ms(partitioned.pageLatencyMs().p99()) + " ms";
+      String figures = versus(single, partitioned);
       String pools = (k > 1 ? k + " " : "") + "round-robin pools";
-      int better = better(single, partitioned);
-      if (better > 0) {
+      Outcome outcome = outcome(single, partitioned);
+      if (outcome == Outcome.SPLIT) {
+        String sizes = n == total ? " at equal total size (" + n + " connections)"
+            : " with " + n + " connections in one pool against " + total + " in " + pools;
+        out.add(splitDecision(single, partitioned) + sizes + ".");
+      } else if (outcome == Outcome.FIRST) {
         String sizes = n == total ? " at equal total size (" + n + " connections)"
             : n < total ? " with fewer connections (" + n + " against " + total + ")"
             : ", though with more connections (" + n + " against " + total + "), so part of the gap is size";
@@ -218,19 +253,19 @@ final class Verdict {
             : "";
         out.add("One shared pool beat " + pools + ": " + single.topology() + " served "
             + Figures.rate(single.pagesPerS()) + " pages/s against " + partitioned.topology() + "'s "
-            + Figures.rate(partitioned.pagesPerS()) + ", p99 page latency " + Figures.ms(single.pageLatencyMs().p99())
-            + " against " + Figures.ms(partitioned.pageLatencyMs().p99()) + " ms" + failureNote(single, partitioned)
+            + Figures.rate(partitioned.pagesPerS()) + rateIntervals(single.pagesPerSCi(), partitioned.pagesPerSCi())
+            + ", p99 page latency " + Figures.ms(single.pageLatencyMs().p99()) + " against "
+            + Figures.ms(partitioned.pageLatencyMs().p99()) + " ms"
+            + intervals(single.pageLatencyP99CiMs(), partitioned.pageLatencyP99CiMs()) + failureNote(single, partitioned)
             + " (" + difference(single, partitioned) + ")" + sizes + ". One queue in front of all connections beats "
             + (k > 1 ? k : "K") + " separate queues: with round robin a request waits in a busy sub-pool while"
             + " another sub-pool has idle connections" + waits + ".");
-      } else if (better < 0) {
+      } else if (outcome == Outcome.SECOND) {
         String why = total > n ? "; it had more connections (" + total + " against " + n + "), so this is not a"
             + " like-for-like comparison"
             : "; queueing theory expects the opposite, so repeat the run before relying on it";
-        out.add(partitioned.topology() + " beat " + single.topology() + ": " + Figures.rate(partitioned.pagesPerS())
-            + " against " + Figures.rate(single.pagesPerS()) + " pages/s, p99 page latency "
-            + Figures.ms(partitioned.pageLatencyMs().p99()) + " against " + Figures.ms(single.pageLatencyMs().p99())
-            + " ms" + failureNote(partitioned, single) + why + ".");
+        out.add(partitioned.topology() + " beat " + single.topology() + ": " + versus(partitioned, single)
+            + failureNote(partitioned, single) + " (" + difference(partitioned, single) + ")" + why + ".");
       } else {
         String note = total > n
             ? ": the " + pools + " needed " + total + " connections to match " + n + " in one pool"
@@ -257,24 +292,31 @@ final class Verdict {
       TopologyResult poolwise = twin.get();
       double pages = relative(poolwise.pagesPerS(), hikari.pagesPerS());
       double p99 = relative(poolwise.pageLatencyMs().p99(), hikari.pageLatencyMs().p99());
+      Difference pagesDifference = pages(poolwise, hikari);
+      Difference p99Difference = p99(poolwise, hikari);
       String figures = poolwise.topology() + " " + Figures.rate(poolwise.pagesPerS()) + " against "
-          + hikari.topology() + " " + Figures.rate(hikari.pagesPerS()) + " pages/s, p99 "
+          + hikari.topology() + " " + Figures.rate(hikari.pagesPerS()) + " pages/s"
+          + rateIntervals(poolwise.pagesPerSCi(), hikari.pagesPerSCi()) + ", p99 "
           + Figures.ms(poolwise.pageLatencyMs().p99()) + " against " + Figures.ms(hikari.pageLatencyMs().p99())
-          + " ms" + failureNote(poolwise, hikari);
-      if (Math.abs(pages) < NOISE && Math.abs(p99) < NOISE && failed(poolwise) == failed(hikari)) {
+          + " ms" + intervals(poolwise.pageLatencyP99CiMs(), hikari.pageLatencyP99CiMs()) + failureNote(poolwise, hikari);
+      if (pagesDifference == Difference.WITHIN_NOISE && p99Difference == Difference.WITHIN_NOISE
+          && failed(poolwise) == failed(hikari)) {
         withinNoise.add(figures);
       } else {
-        String throughput = Math.abs(pages) < NOISE ? "the same pages/s as HikariCP (within noise)"
+        String throughput = pagesDifference == Difference.WITHIN_NOISE ? "the same pages/s as HikariCP (within noise)"
             : Figures.percent(pages) + (pages > 0 ? " more" : " fewer") + " pages/s than HikariCP";
-        String latency = Math.abs(p99) < NOISE ? "the same p99 page latency (within noise)"
+        String latency = p99Difference == Difference.WITHIN_NOISE ? "the same p99 page latency (within noise)"
             : "a " + Figures.percent(p99) + (p99 < 0 ? " lower" : " higher") + " p99 page latency";
+        String split = outcome(poolwise, hikari) == Outcome.SPLIT
+            ? ": a split decision, neither pool was better on both figures" : "";
         different.add("At " + size(poolwise) + " connections Poolwise served " + throughput + " with " + latency
-            + " (" + figures + ").");
+            + " (" + figures + ")" + split + ".");
       }
     }
     if (!withinNoise.isEmpty()) {
-      out.add("Poolwise and HikariCP at equal size were within noise of each other (under "
-          + Math.round(NOISE * 100) + " %): " + String.join("; ", withinNoise) + ".");
+      out.add("Poolwise and HikariCP at equal size were within noise of each other (the 95 % intervals overlap or"
+          + " the figures differ by under " + Math.round(NOISE * 100) + " %): " + String.join("; ", withinNoise)
+          + ".");
     }
     out.addAll(different);
   }
@@ -291,9 +333,9 @@ final class Verdict {
     TopologyResult big = singles.get(singles.size() - 1);
     int added = size(big) - size(small);
     double gain = relative(big.pagesPerS(), small.pagesPerS());
-    String figures = Figures.rate(big.pagesPerS()) + " against " + Figures.rate(small.pagesPerS())
-        + " pages/s, p99 page latency " + Figures.ms(big.pageLatencyMs().p99()) + " against "
-        + Figures.ms(small.pageLatencyMs().p99()) + " ms";
+    Difference pagesDifference = pages(big, small);
+    Difference p99Difference = p99(big, small);
+    String figures = versus(big, small);
     String holds = "hold p50 " + Figures.ms(small.holdMs().p50()) + " → " + Figures.ms(big.holdMs().p50()) + " ms";
     double smallWait = small.acquireWaitMs().p99();
     boolean smallWaited = smallWait > Math.max(MEANINGFUL_WAIT_FLOOR_MS,
@@ -302,16 +344,29 @@ final class Verdict {
         ? " It also removed " + small.topology() + "'s " + Figures.count(small.failures().poolTimeout())
             + " pool timeouts."
         : "";
-    if (gain >= NOISE) {
+    if (pagesDifference == Difference.HIGHER && p99Difference == Difference.HIGHER) {
+      out.add(big.topology() + " served " + Figures.percent(gain) + " more pages/s than " + small.topology()
+          + " but with a higher p99 page latency (" + figures + "): a split decision, the bigger pool was not better"
+          + " on both figures." + timeouts);
+    } else if (pagesDifference == Difference.HIGHER) {
       out.add(big.topology() + " served " + Figures.percent(gain) + " more pages/s than " + small.topology() + " ("
           + figures + "): at this load " + size(small) + " connections were too few (" + small.topology()
           + "'s p99 acquire wait " + Figures.ms(smallWait) + " ms)." + timeouts);
-    } else if (gain <= -NOISE) {
+    } else if (pagesDifference == Difference.LOWER && p99Difference == Difference.LOWER) {
+      out.add(big.topology() + " served " + Figures.percent(gain) + " fewer pages/s than " + small.topology()
+          + " but with a lower p99 page latency (" + figures + "): a split decision, the bigger pool was not better"
+          + " on both figures." + timeouts);
+    } else if (pagesDifference == Difference.LOWER) {
       String why = big.holdMs().p50() > small.holdMs().p50()
           ? ": more connections ran more queries at once inside PostgreSQL and each took longer (" + holds + ")"
           : "";
       out.add(big.topology() + " served " + Figures.percent(gain) + " fewer pages/s than " + small.topology() + " ("
           + figures + ")" + why + "." + timeouts);
+    } else if (p99Difference != Difference.WITHIN_NOISE) {
+      out.add(big.topology() + " served the same pages/s as " + small.topology() + " within noise, with a "
+          + Figures.percent(relative(big.pageLatencyMs().p99(), small.pageLatencyMs().p99()))
+          + (p99Difference == Difference.LOWER ? " lower" : " higher") + " p99 page latency beyond the noise"
+          + " interval (" + figures + ")." + timeouts);
     } else if (smallWaited) {
       String holdNote = big.holdMs().p50() > small.holdMs().p50() ? " (" + holds + ")" : "";
       out.add(big.topology() + " was not meaningfully better than " + small.topology() + " (" + figures
@@ -356,7 +411,7 @@ final class Verdict {
 
   /* --- Background requests and the lane --- */
 
-  /** How a lane row's p99 compares with its twin's: only beyond the noise interval is it lower or higher. */
+  /** How one row's figure compares with another's: only beyond the noise interval is it lower or higher. */
   enum Difference {
     LOWER, WITHIN_NOISE, HIGHER
   }
@@ -499,9 +554,11 @@ final class Verdict {
           .max(Comparator.comparingDouble(TopologyResult::pagesPerS));
       if (best.isPresent()) {
         double gap = relative(auto.pagesPerS(), best.get().pagesPerS());
-        if (Math.abs(gap) < NOISE) {
-          s.append(", within noise of ").append(best.get().topology());
-        } else if (gap < 0) {
+        Difference pages = pages(auto, best.get());
+        if (pages == Difference.WITHIN_NOISE) {
+          s.append(", within noise of ").append(best.get().topology()).append("'s ")
+              .append(pagesWithInterval(best.get()));
+        } else if (pages == Difference.LOWER) {
           s.append(", ").append(Figures.percent(gap)).append(" below ").append(best.get().topology());
         } else {
           s.append(", ").append(Figures.percent(gap)).append(" more than any other topology without failures");
@@ -550,31 +607,102 @@ final class Verdict {
 
   /* --- Helpers --- */
 
-  /** +1 when {@code a} did better than {@code b}, -1 when worse, 0 within noise. */
-  private static int better(TopologyResult a, TopologyResult b) {
-    if ((failed(a) == 0) != (failed(b) == 0)) {
-      return failed(a) == 0 ? 1 : -1;
-    }
-    double pages = relative(a.pagesPerS(), b.pagesPerS());
-    if (Math.abs(pages) >= NOISE) {
-      return pages > 0 ? 1 : -1;
-    }
-    double p99 = relative(a.pageLatencyMs().p99(), b.pageLatencyMs().p99());
-    if (Math.abs(p99) >= NOISE) {
-      return p99 < 0 ? 1 : -1;
-    }
-    return 0;
+  /** Who did better of two rows, {@link #outcome first against second}. */
+  enum Outcome {
+    /** The first row: no failures where the second had some, or better in a figure and worse in none. */
+    FIRST,
+    /** The second row, likewise. */
+    SECOND,
+    /** Neither figure separated beyond the noise interval, and both or neither had failures. */
+    WITHIN_NOISE,
+    /** One row served more pages/s, the other had the lower p99 page latency, both beyond the noise interval. */
+    SPLIT
   }
 
-  /** How {@code winner} beat {@code loser}, in the metric that differed. */
+  /**
+   * {@code first} against {@code second}: failures first (a row without failed requests beats one with), then
+   * pages/s (higher is better) and p99 page latency (lower is better), each only beyond the noise interval.
+   */
+  static Outcome outcome(TopologyResult first, TopologyResult second) {
+    if ((failed(first) == 0) != (failed(second) == 0)) {
+      return failed(first) == 0 ? Outcome.FIRST : Outcome.SECOND;
+    }
+    Difference pages = pages(first, second);
+    Difference p99 = p99(first, second);
+    boolean firstBetter = pages == Difference.HIGHER || p99 == Difference.LOWER;
+    boolean secondBetter = pages == Difference.LOWER || p99 == Difference.HIGHER;
+    if (firstBetter && secondBetter) {
+      return Outcome.SPLIT;
+    }
+    return firstBetter ? Outcome.FIRST : secondBetter ? Outcome.SECOND : Outcome.WITHIN_NOISE;
+  }
+
+  /** {@code a}'s pages/s against {@code b}'s, beyond the noise interval only. */
+  static Difference pages(TopologyResult a, TopologyResult b) {
+    return compare(a.pagesPerS(), a.pagesPerSCi(), b.pagesPerS(), b.pagesPerSCi());
+  }
+
+  /** {@code a}'s p99 page latency against {@code b}'s, beyond the noise interval only. */
+  static Difference p99(TopologyResult a, TopologyResult b) {
+    return compare(a.pageLatencyMs().p99(), a.pageLatencyP99CiMs(), b.pageLatencyMs().p99(), b.pageLatencyP99CiMs());
+  }
+
+  /** "A and B split the decision: …" for two rows whose figures separated in opposite directions. */
+  static String splitDecision(TopologyResult a, TopologyResult b) {
+    boolean aFaster = pages(a, b) == Difference.HIGHER;
+    TopologyResult faster = aFaster ? a : b;
+    TopologyResult lower = aFaster ? b : a;
+    return a.topology() + " and " + b.topology() + " split the decision, neither was better on both figures: "
+        + faster.topology() + " served more pages/s (" + Figures.rate(faster.pagesPerS()) + " against "
+        + Figures.rate(lower.pagesPerS()) + rateIntervals(faster.pagesPerSCi(), lower.pagesPerSCi()) + ") but "
+        + lower.topology() + " had the lower p99 page latency (" + Figures.ms(lower.pageLatencyMs().p99())
+        + " against " + Figures.ms(faster.pageLatencyMs().p99()) + " ms"
+        + intervals(lower.pageLatencyP99CiMs(), faster.pageLatencyP99CiMs()) + ")";
+  }
+
+  /**
+   * "{@code 40.8 against 40.0 pages/s [95 % CI 39.9–41.6 and 39.1–40.8], p99 page latency 590 against 600 ms
+   * [95 % CI …]}": {@code a} first; the intervals only where both rows have them.
+   */
+  static String versus(TopologyResult a, TopologyResult b) {
+    return Figures.rate(a.pagesPerS()) + " against " + Figures.rate(b.pagesPerS()) + " pages/s"
+        + rateIntervals(a.pagesPerSCi(), b.pagesPerSCi()) + ", p99 page latency " + Figures.ms(a.pageLatencyMs().p99())
+        + " against " + Figures.ms(b.pageLatencyMs().p99()) + " ms"
+        + intervals(a.pageLatencyP99CiMs(), b.pageLatencyP99CiMs());
+  }
+
+  /**
+   * " [95 % CI 398–430 and 401–455]" (ms), or nothing when either is missing. Brackets, because the figures they
+   * follow often stand in parentheses already.
+   */
+  private static String intervals(Interval a, Interval b) {
+    return bothIntervals(a, b, TerminalTable::interval);
+  }
+
+  /** {@link #intervals} of pages/s, one decimal: " [95 % CI 39.9–41.6 and 39.1–40.8]". */
+  private static String rateIntervals(Interval a, Interval b) {
+    return bothIntervals(a, b, TerminalTable::rateInterval);
+  }
+
+  private static String bothIntervals(Interval a, Interval b, Function<Interval, String> format) {
+    return a == null || b == null ? "" : " [95 % CI " + format.apply(a) + " and " + format.apply(b) + "]";
+  }
+
+  /** "80.2 pages/s (95 % CI 79.1–81.3)". */
+  private static String pagesWithInterval(TopologyResult row) {
+    return Figures.rate(row.pagesPerS()) + " pages/s"
+        + (row.pagesPerSCi() == null ? "" : " (95 % CI " + TerminalTable.rateInterval(row.pagesPerSCi()) + ")");
+  }
+
+  /** How {@code winner} beat {@code loser}, in the figures that separated beyond the noise interval. */
   private static String difference(TopologyResult winner, TopologyResult loser) {
     double pages = relative(winner.pagesPerS(), loser.pagesPerS());
     double p99 = relative(winner.pageLatencyMs().p99(), loser.pageLatencyMs().p99());
     List<String> parts = new ArrayList<>();
-    if (pages >= NOISE) {
+    if (pages(winner, loser) == Difference.HIGHER) {
       parts.add(Figures.percent(pages) + " more pages/s");
     }
-    if (p99 <= -NOISE) {
+    if (p99(winner, loser) == Difference.LOWER) {
       parts.add(Figures.percent(p99) + " lower p99 page latency");
     }
     if (parts.isEmpty()) {

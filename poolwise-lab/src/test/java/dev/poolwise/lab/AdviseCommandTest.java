@@ -47,7 +47,7 @@ class AdviseCommandTest {
 
   record Run(int exitCode, String out, String err) {}
 
-  private static synchronized Run advise(String... arguments) {
+  static synchronized Run advise(String... arguments) {
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -122,7 +122,7 @@ class AdviseCommandTest {
 
   @Test
   void badInputIsExplained(@TempDir Path directory) throws Exception {
-    assertThat(advise().err()).contains("give exactly one of --results FILE, --url URL or --rate N");
+    assertThat(advise().err()).contains("give exactly one of --results FILE, --jfr FILE, --url URL or --rate N");
     assertThat(advise("--rate", "10").err()).contains("--rate needs --mean-hold-ms");
     Path empty = Files.writeString(directory.resolve("results.json"), "{\"results\": []}");
     Run run = advise("--results", empty.toString());

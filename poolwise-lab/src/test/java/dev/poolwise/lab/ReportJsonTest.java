@@ -100,7 +100,7 @@ class ReportJsonTest {
     Reports.writeJson(SampleResults.typical(), file);
     ObjectNode json = (ObjectNode) plain.readTree(file.toFile());
     json.put("generated_by", "a newer lab");
-    ((ObjectNode) json.get("results").get(0)).put("retries", 3);
+    ((ObjectNode) json.get("results").get(0)).put("a_figure_from_the_future", 3);
     Files.writeString(file, plain.writeValueAsString(json));
 
     LabResults read = Reports.readJson(file);

@@ -33,12 +33,13 @@ class ReportTableTest {
   }
 
   @Test
-  void fitsIn160ColumnsAndNumbersLineUp() {
+  void fitsIn190ColumnsAndNumbersLineUp() {
     String header = lines.get(1);
     List<String> measuredRows = lines.stream().filter(l -> l.contains("poolwise") || l.contains("hikari"))
         .filter(l -> !l.contains("skipped")).toList();
 
-    assertThat(lines.stream().mapToInt(String::length).max().orElseThrow()).isLessThanOrEqualTo(160);
+    // 169 with the two interval columns empty; a real run's intervals (61.8–66.0, 1,455–1,887) add up to 15 more.
+    assertThat(lines.stream().mapToInt(String::length).max().orElseThrow()).isLessThanOrEqualTo(190);
     assertThat(measuredRows).hasSize(7).allSatisfy(row -> assertThat(row).hasSameSizeAs(header));
     // Right-aligned: the page latency max column ends where its header ends.
     int maxEnd = header.indexOf("max") + "max".length();

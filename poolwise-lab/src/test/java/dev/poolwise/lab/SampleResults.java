@@ -79,6 +79,8 @@ final class SampleResults {
     private Double predicted;
     private boolean histograms = true;
     private LabResults.Interval p99Interval;
+    private LabResults.Interval pagesInterval;
+    private LabResults.Retries retries;
     private LabResults.Background background;
 
     private Row(String topology) {
@@ -113,6 +115,11 @@ final class SampleResults {
     Row predicted(Double p99WaitMs) { this.predicted = p99WaitMs; return this; }
     Row withoutHistograms() { this.histograms = false; return this; }
     Row p99Interval(double low, double high) { this.p99Interval = new LabResults.Interval(low, high); return this; }
+    Row pagesInterval(double low, double high) { this.pagesInterval = new LabResults.Interval(low, high); return this; }
+    Row retries(long retries, long retried, long succeeded, long failedAfterAllTries) {
+      this.retries = new LabResults.Retries(retries, retried, succeeded, failedAfterAllTries);
+      return this;
+    }
     /** Background requests: latency p50 / p99 with the p99's interval, and failed ones (pool timeouts). */
     Row background(long requests, double p50, double p99, double low, double high, long poolTimeouts) {
       this.background = new LabResults.Background(requests, new Percentiles(p50, (p50 + p99) / 2, p99, p99 * 1.5),
@@ -126,7 +133,8 @@ final class SampleResults {
           null, poolCount, total, predicted,
           histograms ? histogram(latency, pages, 1.0) : List.of(),
           histograms ? histogram(acquire, requests * 2, 0.01) : List.of(),
-          histograms ? timeline(server, topology.hashCode()) : List.of(), p99Interval, background);
+          histograms ? timeline(server, topology.hashCode()) : List.of(), p99Interval, background, pagesInterval,
+          retries);
     }
   }
 

@@ -2,13 +2,10 @@ package dev.poolwise.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.poolwise.PoolwiseDataSource;
 import dev.poolwise.PoolListener;
 import dev.poolwise.StartMode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -26,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
@@ -47,7 +43,9 @@ import picocli.CommandLine.Spec;
  * connection); each round starts fresh clients, warms up, then counts completed operations in a fixed window and
  * records every acquire wait (time inside {@code getConnection()}) that started inside it, including waits that end
  * after it (a starved waiter is the point). With {@code --barging-reference}, the oversubscribed cases add N, a
- * {@link NaiveLifoPool} (no fairness), after H in every round: the other side of the fairness trade-off.
+ * {@link NaiveLifoPool} (no fairness), after H in every round: the other side of the fairness trade-off. With
+ * {@code --fair-reference} they add F, a {@link FairSemaphorePool} (the least a fair pool can do with the JDK's own
+ * primitives). {@code --peers} adds the other pools of {@link PeerPool} after H, each configured the same way.
  *
  * <p>Concurrency: clients count into thread-local longs and a {@link LongAdder} at exit; waits go into one
  * HdrHistogram {@link Recorder} per round (wait-free for writers; its cost is the same for every pool).
@@ -82,6 +80,8 @@ import picocli.CommandLine.Spec;
         "  ./poolwise bench --workloads select1 --clients platform:100,virtual:1000 --barging-reference",
         "      adds a naive barging LIFO pool (N) to the oversubscribed cases: the ops/s that strict FIFO gives up,"
             + " and the longest wait that barging costs",
+        "  ./poolwise bench --peers hikari,agroal,vibur,dbcp2,tomcat --fair-reference --barging-reference",
+        "      every peer pool and both references, interleaved in the same rounds (a second table lists them all)",
         "  ./poolwise bench --url postgresql://app:secret@localhost:5432/app --output-dir /tmp/bench",
         "      your own (local) server; the bench creates and seeds the table poolwise_bench_item there",
         "",
@@ -181,6 +181,18 @@ final class BenchCommand implements Callable<Integer> {
       + " barging does to the longest wait.")
   boolean bargingReference;
 
+  @Option(names = "--fair-reference", description = "Also measure a minimal fair pool (10 dedicated connections"
+      + " behind java.util.concurrent.Semaphore(10, true)) in the oversubscribed cases: what fairness itself costs"
+      + " on this machine, the reference for Poolwise's strict FIFO.")
+  boolean fairReference;
+
+  @Option(names = "--peers", split = ",", paramLabel = "POOL",
+      description = "Peer pools to measure beside Poolwise, comma-separated, from: hikari, agroal, vibur, dbcp2,"
+          + " tomcat (default: hikari). HikariCP always runs: bench.json's existing ratio keys are against it. Each"
+          + " is configured like Poolwise here (same size and timeout, connections opened up front, no validation"
+          + " on every borrow, its fair mode where it has one; bench.json's peer_settings says which).")
+  List<String> peers;
+
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
 
@@ -194,9 +206,18 @@ final class BenchCommand implements Callable<Integer> {
    */
   record Round(double opsPerSecond, Histogram waits, double meanHoldMillis, Histogram handOverWaits) {}
 
-  /** Everything measured for one case; {@code naive} is empty unless {@code --barging-reference} ran it. */
-  record CaseResult(String name, Workload workload, Clients clients, List<Round> poolwise, List<Round> hikari,
-      List<Round> limit, List<Round> naive, Double limitReferenceOps, double othersCpuShare) {}
+  /**
+   * Everything measured for one case; {@code peers} in the order they ran, HikariCP first; {@code fair} and
+   * {@code naive} are empty unless {@code --fair-reference} / {@code --barging-reference} ran them.
+   */
+  record CaseResult(String name, Workload workload, Clients clients, List<Round> poolwise,
+      Map<PeerPool, List<Round>> peers, List<Round> limit, List<Round> fair, List<Round> naive,
+      Double limitReferenceOps, double othersCpuShare) {
+
+    List<Round> hikari() {
+      return peers.get(PeerPool.HIKARI);
+    }
+  }
 
   @Override
   public Integer call() {
@@ -215,6 +236,12 @@ final class BenchCommand implements Callable<Integer> {
     if (roundCount < 1 || measured <= 0 || warm < 0) {
       throw new ParameterException(spec.commandLine(), "--rounds must be >= 1, --seconds > 0, --warmup >= 0");
     }
+    List<PeerPool> peerList;
+    try {
+      peerList = peerList(peers);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     List<Workload> workloadList = workloads != null ? workloads : List.of(Workload.values());
     String loadBefore = loadAverage();
     Instant started = Instant.now();
@@ -229,7 +256,8 @@ final class BenchCommand implements Callable<Integer> {
       for (Workload workload : workloadList) {
         Double limitReference = null;
         for (Clients client : clientList) {
-          CaseResult result = runCase(database, workload, client, roundCount, warm, measured, limitReference, err);
+          CaseResult result = runCase(database, workload, client, peerList, roundCount, warm, measured,
+              limitReference, err);
           if (!result.limit().isEmpty()) {
             limitReference = median(ops(result.limit()));
           }
@@ -249,10 +277,13 @@ final class BenchCommand implements Callable<Integer> {
     }
     String loadAfter = loadAverage();
     out.println(table(results, quick, roundCount, warm, measured, loadBefore, loadAfter));
+    if (peerList.size() > 1 || fairReference) {
+      out.println(everyPoolTable(results));
+    }
     try {
       Files.createDirectories(outputDirectory);
       Path file = outputDirectory.resolve("bench.json").toAbsolutePath().normalize();
-      writeJson(file, results, serverVersion, roundCount, warm, measured, loadBefore, loadAfter, started);
+      writeJson(file, results, peerList, serverVersion, roundCount, warm, measured, loadBefore, loadAfter, started);
       out.println("wrote " + file);
     } catch (IOException e) {
       err.println("poolwise: could not write bench.json: " + e.getMessage());
@@ -263,52 +294,106 @@ final class BenchCommand implements Callable<Integer> {
 
   /* --- Running --- */
 
-  private CaseResult runCase(LabDatabase database, Workload workload, Clients client, int roundCount, double warm,
-      double measured, Double limitReference, PrintStream err) throws SQLException, InterruptedException {
+  /** HikariCP first, then the others named, each once; {@code null} means HikariCP alone. */
+  static List<PeerPool> peerList(List<String> names) {
+    List<PeerPool> list = new ArrayList<>(List.of(PeerPool.HIKARI));
+    if (names != null) {
+      for (String name : names) {
+        PeerPool peer = PeerPool.of(name);
+        if (!list.contains(peer)) {
+          list.add(peer);
+        }
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  private CaseResult runCase(LabDatabase database, Workload workload, Clients client, List<PeerPool> peerList,
+      int roundCount, double warm, double measured, Double limitReference, PrintStream err)
+      throws SQLException, InterruptedException {
     String name = workload + " / " + client;
-    DataSource poolwise = openPoolwise(database);
-    DataSource hikari = openHikari(database);
-    List<Connection> dedicated = new ArrayList<>();
     boolean withLimit = !client.virtual() && client.count() == POOL_SIZE;
-    boolean withNaive = bargingReference && client.count() > POOL_SIZE;
-    NoiseMeter.Reading noiseBefore = NoiseMeter.read(database.postmasterPid());
-    // a null resource is not closed; the pools above are closed in finally even if this one fails to open
-    try (NaiveLifoPool naive = withNaive ? NaiveLifoPool.open(database, POOL_SIZE) : null) {
+    boolean oversubscribed = client.count() > POOL_SIZE;
+    List<DataSource> opened = new ArrayList<>();
+    List<Connection> dedicated = new ArrayList<>();
+    try {
+      PoolwiseDataSource poolwise = openPoolwise(database);
+      opened.add(poolwise);
+      Map<PeerPool, DataSource> peerPools = new LinkedHashMap<>();
+      PoolGroup.Connect connect = connect(database);
+      for (PeerPool peer : peerList) {
+        DataSource pool = peer.open(connect, new PoolGroup.PoolSpec("bench-" + peer.key, POOL_SIZE, POOL_SIZE,
+            ACQUIRE_TIMEOUT, false, dev.poolwise.MultipleAcquisition.ALLOW, 0));
+        opened.add(pool);
+        peerPools.put(peer, pool);
+      }
+      FairSemaphorePool fair = fairReference && oversubscribed ? FairSemaphorePool.open(database, POOL_SIZE) : null;
+      if (fair != null) {
+        opened.add(fair);
+      }
+      NaiveLifoPool naive = bargingReference && oversubscribed ? NaiveLifoPool.open(database, POOL_SIZE) : null;
+      if (naive != null) {
+        opened.add(naive);
+      }
       if (withLimit) {
         for (int i = 0; i < client.count(); i++) {
           dedicated.add(database.openAppConnection(LabDatabase.APPLICATION_NAME));
         }
       }
+      NoiseMeter.Reading noiseBefore = NoiseMeter.read(database.postmasterPid());
       List<Round> p = new ArrayList<>();
-      List<Round> h = new ArrayList<>();
+      Map<PeerPool, List<Round>> peerRounds = new LinkedHashMap<>();
+      peerPools.keySet().forEach(peer -> peerRounds.put(peer, new ArrayList<>()));
       List<Round> l = new ArrayList<>();
+      List<Round> f = new ArrayList<>();
       List<Round> n = new ArrayList<>();
       for (int round = 1; round <= roundCount; round++) {
-        p.add(round(workload, client, index -> poolwise.getConnection(), true, (PoolwiseDataSource) poolwise, warm,
-            measured));
-        h.add(round(workload, client, index -> hikari.getConnection(), true, null, warm, measured));
+        p.add(round(workload, client, index -> poolwise.getConnection(), true, poolwise, warm, measured));
+        for (var peer : peerPools.entrySet()) {
+          DataSource pool = peer.getValue();
+          peerRounds.get(peer.getKey()).add(round(workload, client, index -> pool.getConnection(), true, null, warm,
+              measured));
+        }
         if (withLimit) {
           l.add(round(workload, client, dedicated::get, false, null, warm, measured));
+        }
+        if (fair != null) {
+          f.add(round(workload, client, index -> fair.getConnection(), true, null, warm, measured));
         }
         if (naive != null) {
           n.add(round(workload, client, index -> naive.getConnection(), true, null, warm, measured));
         }
-        progress(err, String.format(Locale.ROOT, "  %-28s round %d/%d: poolwise %,.0f  hikari %,.0f%s%s ops/s", name,
-            round, roundCount, p.getLast().opsPerSecond(), h.getLast().opsPerSecond(),
-            withLimit ? String.format(Locale.ROOT, "  limit %,.0f", l.getLast().opsPerSecond()) : "",
-            naive != null ? String.format(Locale.ROOT, "  naive %,.0f", n.getLast().opsPerSecond()) : ""));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-28s round %d/%d: poolwise %,.0f", name,
+            round, roundCount, p.getLast().opsPerSecond()));
+        peerRounds.forEach((peer, rounds) -> line.append(String.format(Locale.ROOT, "  %s %,.0f", peer.key,
+            rounds.getLast().opsPerSecond())));
+        if (withLimit) {
+          line.append(String.format(Locale.ROOT, "  limit %,.0f", l.getLast().opsPerSecond()));
+        }
+        if (fair != null) {
+          line.append(String.format(Locale.ROOT, "  fair %,.0f", f.getLast().opsPerSecond()));
+        }
+        if (naive != null) {
+          line.append(String.format(Locale.ROOT, "  naive %,.0f", n.getLast().opsPerSecond()));
+        }
+        progress(err, line.append(" ops/s").toString());
       }
       double others = NoiseMeter.othersShare(noiseBefore, NoiseMeter.read(database.postmasterPid()));
       progress(err, String.format(Locale.ROOT, "  %-28s other processes used %.0f%% of the machine's CPU", name,
           others * 100));
-      return new CaseResult(name, workload, client, p, h, l, n, withLimit ? null : limitReference, others);
+      return new CaseResult(name, workload, client, p, peerRounds, l, f, n, withLimit ? null : limitReference,
+          others);
     } finally {
       for (Connection connection : dedicated) {
         connection.close();
       }
-      ((PoolwiseDataSource) poolwise).close();
-      ((HikariDataSource) hikari).close();
+      PoolGroup.closeAll(opened);
     }
+  }
+
+  private static PoolGroup.Connect connect(LabDatabase database) {
+    DatabaseTarget target = database.target();
+    return new PoolGroup.Connect(target.jdbcUrl(), target.username(), target.password(), target.parameters());
   }
 
   /** Where a client gets its connection: a pool's getConnection(), or its own dedicated connection. */
@@ -401,7 +486,7 @@ final class BenchCommand implements Callable<Integer> {
         observed == null ? null : handOverWaits.getIntervalHistogram());
   }
 
-  private static DataSource openPoolwise(LabDatabase database) throws SQLException {
+  private static PoolwiseDataSource openPoolwise(LabDatabase database) throws SQLException {
     DatabaseTarget target = database.target();
     PoolwiseDataSource.Builder builder = PoolwiseDataSource.builder()
         .url(target.jdbcUrl())
@@ -415,21 +500,6 @@ final class BenchCommand implements Callable<Integer> {
         .driverProperty("ApplicationName", LabDatabase.APPLICATION_NAME);
     target.parameters().forEach(builder::driverProperty);
     return builder.build();
-  }
-
-  private static DataSource openHikari(LabDatabase database) {
-    DatabaseTarget target = database.target();
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("bench-hikari");
-    config.setJdbcUrl(target.jdbcUrl());
-    config.setUsername(target.username());
-    config.setPassword(target.password());
-    config.setMaximumPoolSize(POOL_SIZE);
-    config.setMinimumIdle(POOL_SIZE);
-    config.setConnectionTimeout(ACQUIRE_TIMEOUT.toMillis());
-    config.addDataSourceProperty("ApplicationName", LabDatabase.APPLICATION_NAME);
-    target.parameters().forEach(config::addDataSourceProperty);
-    return new HikariDataSource(config);
   }
 
   private static void seed(LabDatabase database) throws SQLException {
@@ -469,11 +539,17 @@ final class BenchCommand implements Callable<Integer> {
     return ratiosPerRound(result.poolwise(), result.naive());
   }
 
+  static double[] ratiosVsFair(CaseResult result) {
+    return ratiosPerRound(result.poolwise(), result.fair());
+  }
+
   /** Round i of {@code measured} against round i of {@code reference} (the two ran back to back). */
   private static double[] ratiosPerRound(List<Round> measured, List<Round> reference) {
     double[] ratios = new double[measured.size()];
     for (int i = 0; i < ratios.length; i++) {
-      ratios[i] = measured.get(i).opsPerSecond() / reference.get(i).opsPerSecond();
+      double referenceOps = reference.get(i).opsPerSecond();
+      // a reference that completed nothing in its round (starved, or still opening) has no ratio, not an infinite one
+      ratios[i] = referenceOps > 0 ? measured.get(i).opsPerSecond() / referenceOps : Double.NaN;
     }
     return ratios;
   }
@@ -561,7 +637,7 @@ final class BenchCommand implements Callable<Integer> {
       table.row(cells.toArray());
     }
     return String.format(Locale.ROOT, "%n%s%d rounds x (%.1f s warm-up + %.1f s measured) per pool per case, pool of %d,"
-            + " interleaved P H [L]%s. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
+            + " interleaved P H [other peers] [L]%s. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
             + " per-round ratios; oversubscribed cases against the workload's 10-client limit median. Waits: every"
             + " getConnection() started in a measured window. FIFO factor: longest wait / (queue x mean hold /"
             + " pool size); in brackets Poolwise's longest wait until the hand-over (what the pool decides; the rest"
@@ -570,6 +646,38 @@ final class BenchCommand implements Callable<Integer> {
         withNaive ? " [N]" : "", withNaive ? " N: a naive barging LIFO pool of the same size, no fairness"
             + " (--barging-reference, oversubscribed cases only); P/naive: median (min-max) of the per-round ratios."
             : "", loadBefore, loadAfter, table.render(""));
+  }
+
+  /**
+   * Every pool of every case on its own line (Poolwise, each peer, the references, the limit): the table
+   * docs/benchmarks.md shows when {@code --peers} or {@code --fair-reference} ran.
+   */
+  static String everyPoolTable(List<CaseResult> results) {
+    PlainTable table = new PlainTable("case", "pool", ">ops/s", ">Poolwise/pool", ">p99 wait ms", ">max wait ms",
+        ">FIFO factor");
+    for (CaseResult result : results) {
+      Map<String, List<Round>> series = new LinkedHashMap<>();
+      series.put("poolwise", result.poolwise());
+      result.peers().forEach((peer, rounds) -> series.put(peer.key, rounds));
+      series.put("fair reference", result.fair());
+      series.put("naive (barging)", result.naive());
+      series.put("limit (no pool)", result.limit());
+      series.forEach((pool, rounds) -> {
+        if (rounds.isEmpty()) {
+          return;
+        }
+        Double fifo = rounds == result.limit() ? null : fifoPredictionMillis(result, rounds);
+        table.row(result.name(), pool, opsCell(ops(rounds)),
+            rounds == result.poolwise() ? "-" : ratioCell(ratiosPerRound(result.poolwise(), rounds)),
+            rounds == result.limit() ? "-" : String.format(Locale.ROOT, "%.2f", p99Millis(rounds)),
+            rounds == result.limit() ? "-" : String.format(Locale.ROOT, "%.1f", maxMillis(rounds)),
+            fifo == null ? "-" : String.format(Locale.ROOT, "%.1f", maxMillis(rounds) / fifo));
+      });
+    }
+    return String.format(Locale.ROOT, "Every pool, interleaved in the same rounds. ops/s: median (min-max) of the"
+        + " rounds; Poolwise/pool: median (min-max) of the per-round ratios (above 1: Poolwise did more); waits:"
+        + " every getConnection() started in a measured window; FIFO factor: longest wait / (queue x mean hold /"
+        + " pool size).%n%n%s", table.render(""));
   }
 
   private static String opsCell(double[] values) {
@@ -592,11 +700,17 @@ final class BenchCommand implements Callable<Integer> {
     return json;
   }
 
-  /** {poolwise, hikari[, naive]}: a figure of each pool's rounds; naive only when it ran. */
+  /**
+   * {poolwise, hikari[, fair_reference][, naive]}: a figure of each pool's rounds; the references only when they ran.
+   * The other peers' figures are under "peers".
+   */
   private static Map<String, Object> perPoolJson(CaseResult result, ToDoubleFunction<List<Round>> figure) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("poolwise", round3(figure.applyAsDouble(result.poolwise())));
     json.put("hikari", round3(figure.applyAsDouble(result.hikari())));
+    if (!result.fair().isEmpty()) {
+      json.put("fair_reference", round3(figure.applyAsDouble(result.fair())));
+    }
     if (!result.naive().isEmpty()) {
       json.put("naive", round3(figure.applyAsDouble(result.naive())));
     }
@@ -607,8 +721,21 @@ final class BenchCommand implements Callable<Integer> {
     return Math.round(value * 1000) / 1000.0;
   }
 
-  private void writeJson(Path file, List<CaseResult> results, String serverVersion, int roundCount, double warm,
-      double measured, String loadBefore, String loadAfter, Instant started) throws IOException {
+  /** One peer's figures in a case: bench.json's {@code "peers": {"agroal": {…}}}. */
+  private static Map<String, Object> peerJson(CaseResult result, List<Round> rounds) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("ops_per_s", spreadJson(ops(rounds)));
+    json.put("ratio", spreadJson(ratiosPerRound(result.poolwise(), rounds)));
+    json.put("acquire_wait_p99_ms", round3(p99Millis(rounds)));
+    json.put("acquire_wait_max_ms", round3(maxMillis(rounds)));
+    Double fifo = fifoPredictionMillis(result, rounds);
+    json.put("fifo_factor", fifo == null ? null : round3(maxMillis(rounds) / fifo));
+    return json;
+  }
+
+  private void writeJson(Path file, List<CaseResult> results, List<PeerPool> peerList, String serverVersion,
+      int roundCount, double warm, double measured, String loadBefore, String loadAfter, Instant started)
+      throws IOException {
     Map<String, Object> root = new LinkedHashMap<>();
     // originalArgs() are the whole command line, sub-command name included
     root.put("command", "./poolwise " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
@@ -618,9 +745,20 @@ final class BenchCommand implements Callable<Integer> {
     root.put("warmup_s", warm);
     root.put("measured_s", measured);
     root.put("pool_size", POOL_SIZE);
-    root.put("order", "interleaved per round: poolwise, hikari, limit (10-client case only)"
+    root.put("order", "interleaved per round: poolwise, "
+        + peerList.stream().map(peer -> peer.key).collect(java.util.stream.Collectors.joining(", "))
+        + ", limit (10-client case only)"
+        + (results.stream().anyMatch(result -> !result.fair().isEmpty())
+            ? ", fair_reference (--fair-reference, oversubscribed cases only)" : "")
         + (results.stream().anyMatch(result -> !result.naive().isEmpty())
             ? ", naive (--barging-reference, oversubscribed cases only)" : ""));
+    Map<String, Object> peerSettings = new LinkedHashMap<>();
+    peerList.forEach(peer -> peerSettings.put(peer.key, peer.title + ": same size and acquire timeout as Poolwise,"
+        + " every connection opened up front; " + peer.fairness));
+    if (fairReference) {
+      peerSettings.put("fair_reference", "10 dedicated connections behind java.util.concurrent.Semaphore(10, true)");
+    }
+    root.put("peer_settings", peerSettings);
     Map<String, Object> machine = new LinkedHashMap<>();
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("memory_total_mb", memoryTotalMb());
@@ -633,9 +771,10 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Object> versions = new LinkedHashMap<>();
     versions.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
     versions.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
-    versions.put("poolwise", versionOf("dev.poolwise", "poolwise-core", PoolwiseDataSource.class));
-    versions.put("hikaricp", versionOf("com.zaxxer", "HikariCP", HikariDataSource.class));
-    versions.put("pgjdbc", versionOf("org.postgresql", "postgresql", org.postgresql.Driver.class));
+    versions.put("poolwise", PeerPool.libraryVersion("dev.poolwise", "poolwise-core", PoolwiseDataSource.class));
+    versions.put("hikaricp", PeerPool.HIKARI.version());
+    peerList.stream().filter(peer -> peer != PeerPool.HIKARI).forEach(peer -> versions.put(peer.key, peer.version()));
+    versions.put("pgjdbc", PeerPool.libraryVersion("org.postgresql", "postgresql", org.postgresql.Driver.class));
     versions.put("postgresql", serverVersion + (url == null ? " (embedded)" : ""));
     root.put("versions", versions);
     List<Map<String, Object>> cases = new ArrayList<>();
@@ -658,6 +797,11 @@ final class BenchCommand implements Callable<Integer> {
               + Math.round(result.limitReferenceOps()) + " ops/s")
           : "the same round's limit");
       c.put("ratio_vs_naive", result.naive().isEmpty() ? null : spreadJson(ratiosVsNaive(result)));
+      c.put("fair_reference_ops_s", result.fair().isEmpty() ? null : spreadJson(ops(result.fair())));
+      c.put("ratio_vs_fair_reference", result.fair().isEmpty() ? null : spreadJson(ratiosVsFair(result)));
+      Map<String, Object> peerFigures = new LinkedHashMap<>();
+      result.peers().forEach((peer, rounds) -> peerFigures.put(peer.key, peerJson(result, rounds)));
+      c.put("peers", peerFigures);
       c.put("acquire_wait_p99_ms", perPoolJson(result, BenchCommand::p99Millis));
       c.put("acquire_wait_max_ms", perPoolJson(result, BenchCommand::maxMillis));
       Map<String, Object> fifo = new LinkedHashMap<>();
@@ -678,20 +822,6 @@ final class BenchCommand implements Callable<Integer> {
     }
     root.put("cases", cases);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
-  }
-
-  private static String versionOf(String group, String artifact, Class<?> anyClass) {
-    try (InputStream in = anyClass.getResourceAsStream("/META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
-      if (in != null) {
-        Properties properties = new Properties();
-        properties.load(in);
-        return properties.getProperty("version");
-      }
-    } catch (IOException e) {
-      // fall back below
-    }
-    String version = anyClass.getPackage().getImplementationVersion();
-    return version != null ? version : "unknown";
   }
 
   private static long memoryTotalMb() {

@@ -122,12 +122,11 @@ final class LabEngine {
       }
       Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
       Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.meanHoldMs());
-      if (measured.snapshot().acquisitions() > 0 && (sized.kind() == Topology.Kind.SINGLE
-          || sized.kind() == Topology.Kind.HIKARI) && !topology.auto()) {
+      if (measured.snapshot().acquisitions() > 0 && sized.isOnePool() && !topology.auto()) {
         measuredLoads.putIfAbsent(topology.text(), load);
       }
       Double predicted = null;
-      if (sized.kind() == Topology.Kind.SINGLE || sized.kind() == Topology.Kind.HIKARI) {
+      if (sized.isOnePool()) {
         double prediction = Advisor.predictedP99WaitMs(advisorInput(load), sized.size());
         predicted = Double.isFinite(prediction) ? Measurements.round(prediction) : null;
       }

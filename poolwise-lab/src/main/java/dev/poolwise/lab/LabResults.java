@@ -25,7 +25,8 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
    * One topology's measurements.
    *
    * @param topology the topology as written on the command line ({@code single:20}, {@code per-module:70x5})
-   * @param pool {@code "poolwise"} or {@code "hikari"}
+   * @param pool {@code "poolwise"}, or the peer library ({@code "hikari"}, {@code "agroal"}, {@code "vibur"},
+   *     {@code "dbcp2"}, {@code "tomcat"})
    * @param pages pages completed (all requests answered, successfully or not)
    * @param pagesPerS pages per second over the measured window
    * @param pageLatencyMs page latency percentiles

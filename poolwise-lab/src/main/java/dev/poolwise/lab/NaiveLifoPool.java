@@ -1,30 +1,21 @@
 package dev.poolwise.lab;
 
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 
 /**
  * A measuring reference for {@code ./poolwise bench --barging-reference}, not a product: the naive barging LIFO pool
  * from the performance issue ("a naive LIFO deque of 10 connections held about 61–63k ops/s in the oversubscribed
  * cases, but its longest wait was 1.5–2.3 s"). It shows the other side of the fairness trade-off: the throughput
- * that strict FIFO gives up, and the longest wait that barging costs.
+ * that strict FIFO gives up, and the longest wait that barging costs. {@link FairSemaphorePool} is its fair twin.
  */
-final class NaiveLifoPool implements DataSource, AutoCloseable {
+final class NaiveLifoPool extends ReferencePool {
 
   /*
    * Concurrency: one non-fair ReentrantLock guards the idle stack (an ArrayDeque used LIFO) and one Condition,
@@ -40,52 +31,35 @@ final class NaiveLifoPool implements DataSource, AutoCloseable {
    * finds it non-empty pops before re-checking anything else.
    *
    * Failure modes: a caller that waits longer than ACQUIRE_TIMEOUT gets SQLTransientConnectionException with the
-   * numbers. Nothing is validated, reset or replaced: a connection the server drops stays broken in the stack (the
-   * bench's workloads are read-only autocommit queries, so a returned connection carries no state). close() of the
-   * pool closes every raw connection, lent or idle; a client still holding one then fails on its next call.
-   * The Connection wrapper is a java.lang.reflect.Proxy: a reflective call per JDBC method, well below a round trip
-   * to the server, and the same for every operation the series counts.
+   * numbers. Nothing is validated, reset or replaced (see ReferencePool).
    */
 
   /** How long getConnection() waits for a free connection before it gives up; shorter than the bench's 60 s. */
   static final Duration ACQUIRE_TIMEOUT = Duration.ofSeconds(30);
 
-  private final List<Connection> all;
   private final ReentrantLock lock = new ReentrantLock(false);
   private final Condition returned = lock.newCondition();
   /** Idle connections, most recently returned first; guarded by {@link #lock}. */
   private final ArrayDeque<Connection> idle;
-  private PrintWriter logWriter;
-  private int loginTimeoutSeconds;
 
   private NaiveLifoPool(List<Connection> connections) {
-    this.all = List.copyOf(connections);
+    super(connections);
     this.idle = new ArrayDeque<>(connections);
   }
 
   /** Opens {@code size} connections up front, as the bench opens the limit's dedicated ones. */
   static NaiveLifoPool open(LabDatabase database, int size) throws SQLException {
-    List<Connection> connections = new ArrayList<>(size);
-    try {
-      for (int i = 0; i < size; i++) {
-        connections.add(database.openAppConnection(LabDatabase.APPLICATION_NAME));
-      }
-    } catch (SQLException e) {
-      closeAll(connections, e);
-      throw e;
-    }
-    return new NaiveLifoPool(connections);
+    return new NaiveLifoPool(openConnections(database, size));
   }
 
   @Override
-  public Connection getConnection() throws SQLException {
-    Connection raw = take();
-    return (Connection) Proxy.newProxyInstance(NaiveLifoPool.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, new LentConnection(raw));
+  String description() {
+    return "naive LIFO pool";
   }
 
   /** Pops the most recently returned connection, waiting while none is idle. */
-  private Connection take() throws SQLException {
+  @Override
+  Connection take() throws SQLException {
     long remaining = ACQUIRE_TIMEOUT.toNanos();
     lock.lock();
     try {
@@ -109,7 +83,8 @@ final class NaiveLifoPool implements DataSource, AutoCloseable {
     }
   }
 
-  private void giveBack(Connection raw) {
+  @Override
+  void giveBack(Connection raw) {
     lock.lock();
     try {
       idle.push(raw);
@@ -117,135 +92,5 @@ final class NaiveLifoPool implements DataSource, AutoCloseable {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Closes every raw connection, lent or idle. */
-  @Override
-  public void close() throws SQLException {
-    SQLException first = closeAll(all, null);
-    if (first != null) {
-      throw first;
-    }
-  }
-
-  /** Closes each connection; returns {@code failure} (or the first close failure) with later ones suppressed. */
-  private static SQLException closeAll(List<Connection> connections, SQLException failure) {
-    for (Connection connection : connections) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    return failure;
-  }
-
-  /**
-   * A lent connection: {@code close()} gives the raw connection back once (later calls do nothing), after which
-   * every other call fails; everything else goes to the raw connection.
-   */
-  private final class LentConnection implements InvocationHandler {
-
-    private final Connection raw;
-    /** Set once, by the holder's close(); read by the holder's other calls. */
-    private volatile boolean given;
-
-    LentConnection(Connection raw) {
-      this.raw = raw;
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-      switch (method.getName()) {
-        case "close" -> {
-          if (!given) {
-            given = true;
-            giveBack(raw);
-          }
-          return null;
-        }
-        case "isClosed" -> {
-          return given || raw.isClosed();
-        }
-        case "unwrap" -> {
-          Class<?> type = (Class<?>) args[0];
-          return type.isInstance(proxy) ? proxy : raw.unwrap(type);
-        }
-        case "isWrapperFor" -> {
-          Class<?> type = (Class<?>) args[0];
-          return type.isInstance(proxy) || raw.isWrapperFor(type);
-        }
-        case "equals" -> {
-          return proxy == args[0];
-        }
-        case "hashCode" -> {
-          return System.identityHashCode(proxy);
-        }
-        case "toString" -> {
-          return "naive LIFO pool connection " + (given ? "(returned)" : "over " + raw);
-        }
-        default -> {
-          if (given) {
-            throw new SQLException("naive LIFO pool: " + method.getName() + "() on a connection already closed"
-                + " (given back to the pool); borrow a new one with getConnection()", "08003");
-          }
-          try {
-            return method.invoke(raw, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        }
-      }
-    }
-  }
-
-  /* --- The rest of DataSource: minimal --- */
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException("naive LIFO pool: connections are opened up front as the bench's"
-        + " application user; getConnection(user, password) is not supported");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() {
-    return logWriter;
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) {
-    logWriter = out;
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) {
-    loginTimeoutSeconds = seconds;
-  }
-
-  @Override
-  public int getLoginTimeout() {
-    return loginTimeoutSeconds;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException("naive LIFO pool: no java.util.logging logger");
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> type) throws SQLException {
-    if (type.isInstance(this)) {
-      return type.cast(this);
-    }
-    throw new SQLException("naive LIFO pool: not a wrapper for " + type.getName());
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> type) {
-    return type.isInstance(this);
   }
 }

@@ -1,7 +1,5 @@
 package dev.poolwise.lab;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.poolwise.MultipleAcquisition;
 import dev.poolwise.PoolwiseDataSource;
 import dev.poolwise.StartMode;
@@ -15,7 +13,7 @@ import javax.sql.DataSource;
 
 /**
  * The pools of one topology behind one small interface, so that the scenario and its measurements are
- * identical for Poolwise and HikariCP and for one pool or seventy: the workload asks for the pool that serves a
+ * identical for Poolwise and its peers (HikariCP, Agroal, …) and for one pool or seventy: the workload asks for the pool that serves a
  * request and calls {@code getConnection()} on it, nothing else.
  */
 interface PoolGroup extends AutoCloseable {
@@ -62,8 +60,9 @@ interface PoolGroup extends AutoCloseable {
     return switch (topology.kind()) {
       case SINGLE -> new RoundRobin(List.of(poolwise(connect, new PoolSpec("lab-single", topology.size(),
           topology.size(), acquireTimeout, false, multipleAcquisition, topology.backgroundLane()))), lane);
-      case HIKARI -> new RoundRobin(List.of(hikari(connect, new PoolSpec("lab-hikari", topology.size(),
-          topology.size(), acquireTimeout, false, multipleAcquisition, 0))), null);
+      case HIKARI, AGROAL, VIBUR, DBCP2, TOMCAT -> new RoundRobin(List.of(topology.kind().peer.open(connect,
+          new PoolSpec("lab-" + topology.kind().peer.key, topology.size(), topology.size(), acquireTimeout, false,
+              multipleAcquisition, 0))), null);
       case PARTITIONED -> new RoundRobin(poolwisePools(topology, connect, "lab-partition-", topology.size(),
           acquireTimeout, false, multipleAcquisition), lane);
       // The seed's client instances: each created on first use, growing from nothing.
@@ -106,22 +105,6 @@ interface PoolGroup extends AutoCloseable {
       builder.lane(Topology.BACKGROUND_LANE, spec.backgroundLane());
     }
     return builder.build();
-  }
-
-  private static DataSource hikari(Connect connect, PoolSpec spec) {
-    HikariConfig config = new HikariConfig();
-    config.setPoolName(spec.name());
-    config.setJdbcUrl(connect.jdbcUrl());
-    config.setUsername(connect.username());
-    config.setPassword(connect.password());
-    config.setMaximumPoolSize(spec.maxSize());
-    config.setMinimumIdle(spec.minIdle());
-    config.setConnectionTimeout(Math.max(250, spec.acquireTimeout().toMillis()));
-    // Like Poolwise's BACKGROUND start: the pool is built without waiting for a first connection.
-    config.setInitializationFailTimeout(-1);
-    config.addDataSourceProperty("ApplicationName", LabDatabase.APPLICATION_NAME);
-    connect.driverProperties().forEach(config::addDataSourceProperty);
-    return new HikariDataSource(config);
   }
 
   static void closeAll(List<DataSource> pools) {

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  *   partitioned:KxN     K Poolwise pools of N, round robin per request (the seed's "middle way")
  *   per-module:KxN      K lazily-growing Poolwise pools of N, each API route bound to one (the seed's 70 instances)
  *   hikari:N            one HikariCP pool of N (the peer)
+ *   agroal:N, vibur:N, dbcp2:N, tomcat:N
+ *                       one pool of N of that library (see PeerPool for how each is configured)
  *   pgbouncer:KxN/M     K Poolwise pools of N through PgBouncer (transaction mode) with a server pool of M
  *   ...+lane:K          on single:N and partitioned:KxN: each pool gets a lane named "background" capped at K
  *                       connections, and the scenario's background requests (--background) borrow in it
@@ -22,7 +24,7 @@ import java.util.regex.Pattern;
  *
  * @param text the topology as written ({@code per-module:70x5})
  * @param kind which family
- * @param pools how many client pools (K; 1 for single and hikari)
+ * @param pools how many client pools (K; 1 for single and the peers)
  * @param size connections per client pool (N; 0 for {@code single:auto} until it is sized)
  * @param serverPoolSize PgBouncer's server pool (M), 0 for the other kinds
  * @param backgroundLane connections each pool's {@value #BACKGROUND_LANE} lane may hold ({@code +lane:K}), 0 for
@@ -38,17 +40,42 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
     /** K Poolwise pools, route index mod K picks the pool; pools grow lazily from zero. */
     PER_MODULE,
     /** One HikariCP pool. */
-    HIKARI,
+    HIKARI(PeerPool.HIKARI),
+    /** One Agroal pool. */
+    AGROAL(PeerPool.AGROAL),
+    /** One Vibur DBCP pool (fair). */
+    VIBUR(PeerPool.VIBUR),
+    /** One Apache Commons DBCP2 pool (fair). */
+    DBCP2(PeerPool.DBCP2),
+    /** One Tomcat JDBC pool (fair queue). */
+    TOMCAT(PeerPool.TOMCAT),
     /** K Poolwise pools through one PgBouncer in transaction mode. */
-    PGBOUNCER
+    PGBOUNCER;
+
+    /** The other library this kind measures, or null for Poolwise's own kinds. */
+    final PeerPool peer;
+
+    Kind() {
+      this(null);
+    }
+
+    Kind(PeerPool peer) {
+      this.peer = peer;
+    }
+
+    /** One pool of another library (HikariCP, Agroal, …), not Poolwise. */
+    boolean isPeer() {
+      return peer != null;
+    }
   }
 
   /** Sizes beyond this are typos: no PostgreSQL serves ten thousand connections from one lab. */
   static final int MAX_POOL_SIZE = 10_000;
   static final int MAX_POOLS = 1_000;
 
-  static final String SYNTAX = "single:N, single:auto, partitioned:KxN, per-module:KxN, hikari:N, pgbouncer:KxN/M"
-      + " (single:N and partitioned:KxN may end in +lane:K)";
+  static final String SYNTAX = "single:N, single:auto, partitioned:KxN, per-module:KxN, pgbouncer:KxN/M, one peer"
+      + " pool of N: hikari:N, agroal:N, vibur:N, dbcp2:N, tomcat:N (single:N and partitioned:KxN may end in"
+      + " +lane:K)";
 
   /** The lane background requests borrow in on a {@code +lane:K} topology. */
   static final String BACKGROUND_LANE = "background";
@@ -80,9 +107,14 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
     return pools * size;
   }
 
-  /** {@code "hikari"} for the HikariCP topology, {@code "poolwise"} for the others. */
+  /** The peer's key ({@code "hikari"}, {@code "agroal"}, …) for a peer topology, {@code "poolwise"} for the others. */
   String poolLibrary() {
-    return kind == Kind.HIKARI ? "hikari" : "poolwise";
+    return kind.isPeer() ? kind.peer.key : "poolwise";
+  }
+
+  /** One pool whose size is N: {@code single:N} or a peer's {@code hikari:N}, {@code agroal:N}, …. */
+  boolean isOnePool() {
+    return kind == Kind.SINGLE || kind.isPeer();
   }
 
   /** This topology with its size decided ({@code single:auto} once the Advisor has spoken). */
@@ -151,7 +183,8 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
         }
         yield new Topology(trimmed, Kind.SINGLE, 1, number(trimmed, shape, SINGLE_SIZE, "N or auto", 1)[0], 0);
       }
-      case "hikari" -> new Topology(trimmed, Kind.HIKARI, 1, number(trimmed, shape, SINGLE_SIZE, "N", 1)[0], 0);
+      case "hikari", "agroal", "vibur", "dbcp2", "tomcat" -> new Topology(trimmed,
+          Kind.valueOf(name.toUpperCase(Locale.ROOT)), 1, number(trimmed, shape, SINGLE_SIZE, "N", 1)[0], 0);
       case "partitioned", "per-module" -> {
         int[] kn = number(trimmed, shape, K_BY_N, "KxN", 2);
         yield new Topology(trimmed, name.equals("partitioned") ? Kind.PARTITIONED : Kind.PER_MODULE, kn[0], kn[1], 0);

@@ -29,6 +29,21 @@ class TopologyTest {
   }
 
   @Test
+  void parsesEveryPeerAsOnePoolOfThatLibrary() {
+    for (String peer : List.of("hikari", "agroal", "vibur", "dbcp2", "tomcat")) {
+      Topology topology = Topology.parse(peer + ":20");
+      assertThat(topology.kind().peer).isEqualTo(PeerPool.of(peer));
+      assertThat(topology.poolLibrary()).isEqualTo(peer);
+      assertThat(topology.isOnePool()).isTrue();
+      assertThat(topology.totalMaxConnections()).isEqualTo(20);
+    }
+    assertThat(Topology.parse("single:20").isOnePool()).isTrue();
+    assertThat(Topology.parse("partitioned:3x12").isOnePool()).isFalse();
+    assertThatThrownBy(() -> Topology.parse("agroal:20+lane:4")).hasMessageContaining("single:N and partitioned");
+    assertThatThrownBy(() -> Topology.parse("ucp:20")).hasMessageContaining("agroal:N");
+  }
+
+  @Test
   void parsesListsSeparatedByCommasOrSpaces() {
     List<Topology> topologies = Topology.parseAll(List.of("single:20,per-module:70x5", "hikari:20  single:auto"));
     assertThat(topologies).extracting(Topology::text)

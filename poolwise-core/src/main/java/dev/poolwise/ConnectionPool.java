@@ -540,6 +540,9 @@ final class ConnectionPool implements ConnectionReleaser {
 
   /** A shared failure (pool closed, connecting refused) re-thrown with the waiting thread's own stack. */
   private static SQLException rethrownForThisThread(SQLException shared) {
+    if (shared instanceof PoolLockedException locked) {
+      return new PoolLockedException(locked);
+    }
     SQLException own = shared instanceof SQLTransientConnectionException
         ? new SQLTransientConnectionException(shared.getMessage(), shared.getSQLState(), shared.getErrorCode(),
             shared.getCause() != null ? shared.getCause() : shared)
@@ -861,14 +864,14 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     int perThread = mostHeld + 1;
     int safeSize = threadsInvolved * (perThread - 1) + 1;
-    SQLTransientConnectionException explanation = new SQLTransientConnectionException("Pool '"
+    PoolLockedException explanation = new PoolLockedException("Pool '"
         + settings.poolName() + "' is locked: all " + countBorrowed(connections) + " borrowed connections are held by " + threadsInvolved
         + " thread(s) that are each waiting for another connection from the same pool, so none will ever be"
         + " returned (pool-locking deadlock). Failing these waits now instead of after acquireTimeout. Fix the"
         + " code so that it does not hold a connection while asking for a second one (pass the first one down,"
         + " or finish with it first); a pool that this workload cannot lock needs at least threads × (connections"
         + " per thread − 1) + 1 = " + threadsInvolved + " × (" + perThread + " − 1) + 1 = " + safeSize
-        + " connections (maxSize is " + settings.maxSize() + ").", "08001");
+        + " connections (maxSize is " + settings.maxSize() + ").", safeSize);
     for (Waiter waiter : failed) {
       waiter.failure = explanation;
     }

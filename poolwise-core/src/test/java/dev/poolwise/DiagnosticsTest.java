@@ -266,8 +266,10 @@ class DiagnosticsTest extends StubPoolTest {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(took).as("failed long before the 60 s acquire timeout").isLessThan(Duration.ofSeconds(30));
     assertThat(failures).hasSize(threads).allSatisfy(failure ->
-        assertThat((Throwable) failure).isNotNull().hasMessageContaining("pool-locking deadlock")
-            .hasMessageContaining("4 × (2 − 1) + 1 = 5 connections"));
+        assertThat((Throwable) failure).isNotNull().isInstanceOf(PoolLockedException.class)
+            .isInstanceOf(java.sql.SQLTransientConnectionException.class).isNotInstanceOf(PoolTimeoutException.class)
+            .hasMessageContaining("pool-locking deadlock").hasMessageContaining("4 × (2 − 1) + 1 = 5 connections")
+            .satisfies(locked -> assertThat(((PoolLockedException) locked).lockingFloor()).isEqualTo(5)));
     assertInvariants(pool);
     assertThat(pool.snapshot().active()).isZero();
   }

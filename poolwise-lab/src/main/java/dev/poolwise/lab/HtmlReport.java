@@ -187,11 +187,12 @@ final class HtmlReport {
     StringBuilder t = new StringBuilder("""
         <div class="table-wrap"><table class="results">
         <thead>
-        <tr class="groups"><th colspan="3"></th><th colspan="%d">page latency (ms)</th>%s<th colspan="3">failed requests</th>\
+        <tr class="groups"><th colspan="3"></th><th colspan="%d">page latency (ms)</th>%s<th colspan="4">failed requests</th>\
         <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="2">server connections</th></tr>
         <tr><th class="text">topology</th><th class="text">pool</th><th>pages/s</th>\
         <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>%s\
-        <th class="first">pool timeout</th><th>53300</th><th>other</th>\
+        <th class="first">pool timeout</th>\
+        <th title="failed at once by the pool-locking guard: every connection held by a thread waiting for a second one">pool locked</th><th>53300</th><th>other</th>\
         <th class="first">p50</th><th>p99</th><th title="the sizing model's p99 acquire wait">predicted p99</th>\
         <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th></tr>
         </thead>
@@ -200,7 +201,7 @@ final class HtmlReport {
             background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
             background ? "<th title=\"95 % bootstrap interval of the p99 over the measured pages\">p99 95% CI</th>"
                 + "<th class=\"first\">p50</th><th>p99</th><th>failed</th>" : ""));
-    int columns = background ? 21 : 17;
+    int columns = background ? 22 : 18;
     for (TopologyResult r : rows) {
       String name = "<td class=\"text topology\">" + html(r.topology()) + "</td><td class=\"text\">"
           + html(r.pool() == null ? "" : r.pool()) + "</td>";
@@ -218,6 +219,7 @@ final class HtmlReport {
           .append(num(Figures.ms(r.pageLatencyMs().max()), ""))
           .append(background ? backgroundCells(r) : "")
           .append(failures(r.failures().poolTimeout(), "first"))
+          .append(failures(r.failures().poolLocked(), ""))
           .append(failures(r.failures().tooManyClients(), ""))
           .append(failures(r.failures().other(), ""))
           .append(num(Figures.ms(r.acquireWaitMs().p50()), "first"))

@@ -30,6 +30,7 @@ final class TerminalTable {
       new Column("page latency (ms)", "max", false, r -> Figures.ms(r.pageLatencyMs().max())),
       // BACKGROUND_COLUMNS go here when a row has background requests
       new Column("failed requests", "timeout", false, r -> Figures.count(r.failures().poolTimeout())),
+      new Column("failed requests", "locked", false, r -> Figures.count(r.failures().poolLocked())),
       new Column("failed requests", "53300", false, r -> Figures.count(r.failures().tooManyClients())),
       new Column("failed requests", "other", false, r -> Figures.count(r.failures().other())),
       new Column("acquire wait (ms)", "p50", false, r -> Figures.ms(r.acquireWaitMs().p50())),
@@ -61,7 +62,8 @@ final class TerminalTable {
       + " counted in page latency";
 
   /** Explains the columns whose header alone does not. */
-  static final String LEGEND = "timeout: no pool connection within the acquire timeout · 53300: the server refused,"
+  static final String LEGEND = "timeout: no pool connection within the acquire timeout · locked: failed at once by the"
+      + " pool-locking guard (every connection held by a thread waiting for a second one) · 53300: the server refused,"
       + " too many clients · predicted: the sizing model's p99 acquire wait · server conns: sampled from"
       + " pg_stat_activity";
 

@@ -83,7 +83,7 @@ final class ConnectionCreator {
     this.maxRunning = settings.maxConcurrentCreations() * ABANDONED_THREADS_PER_SLOT;
     SqlLog log = new SqlLog(settings.poolName(), settings.sqlLogging(), settings.slowSqlThreshold());
     this.sqlLog = log.enabled() ? log : null;
-    this.notBeforeNanos = System.nanoTime();
+    this.notBeforeNanos = pool.clock.nanoTime();
     // Behind PgBouncer (pgbouncer=true sets prepareThreshold=0) sessions are PgBouncer's to reset: a
     // DISCARD ALL sent through it would reach whichever server connection it lends for that statement.
     this.sessionPolicy = ServerBudget.appliesTo(settings)
@@ -141,7 +141,7 @@ final class ConnectionCreator {
    * after it has not yet passed; {@code null} otherwise. Lets acquirers fail fast instead of waiting.
    */
   SQLException refusalInBackoffLocked() {
-    if (lastFailure != null && isRefusal(lastFailure) && System.nanoTime() - notBeforeNanos < 0) {
+    if (lastFailure != null && isRefusal(lastFailure) && pool.clock.nanoTime() - notBeforeNanos < 0) {
       return lastFailure;
     }
     return null;
@@ -163,7 +163,7 @@ final class ConnectionCreator {
     if (launch <= 0) {
       return;
     }
-    long wait = notBeforeNanos - System.nanoTime();
+    long wait = notBeforeNanos - pool.clock.nanoTime();
     if (wait > 0) {
       scheduleRetryLocked(wait);
       return;
@@ -248,7 +248,7 @@ final class ConnectionCreator {
     }
     try {
       ConnectionDefaults defaults = configure(raw);
-      long now = System.nanoTime();
+      long now = pool.clock.nanoTime();
       return new PoolEntry(entryIds.incrementAndGet(), raw, defaults, now, retireAt(now), settings.diagnostics(),
           sqlLog, pool.siblings);
     } catch (SQLException | RuntimeException e) {
@@ -378,7 +378,7 @@ final class ConnectionCreator {
   /** One physical connect; see the class comment for how it ends exactly once. */
   private final class Attempt implements Runnable {
     private final AtomicInteger state = new AtomicInteger(RUNNING);
-    private final long startedNanos = System.nanoTime();
+    private final long startedNanos = pool.clock.nanoTime();
     private volatile Thread thread;
     volatile ScheduledFuture<?> timer;
 
@@ -450,17 +450,17 @@ final class ConnectionCreator {
       failuresBefore = consecutiveFailures;
       if (entry != null) {
         created++;
-        long now = System.nanoTime();
+        long now = pool.clock.nanoTime();
         creationTimes.record(now - startedNanos, now);
         consecutiveFailures = 0;
         lastFailure = null;
-        notBeforeNanos = System.nanoTime();
+        notBeforeNanos = pool.clock.nanoTime();
         next = pool.addCreatedLocked(entry);
       } else {
         failures++;
         consecutiveFailures++;
         lastFailure = failure;
-        notBeforeNanos = System.nanoTime() + backoffNanos(consecutiveFailures);
+        notBeforeNanos = pool.clock.nanoTime() + backoffNanos(consecutiveFailures);
         explanation = failureExplanationLocked();
         if (isRefusal(failure) && pool.totalLocked() == 0 && pending == 0) {
           failedWaiters = pool.failWaitersLocked(new SQLException("Pool '" + settings.poolName()
@@ -475,7 +475,7 @@ final class ConnectionCreator {
     next.forEach(ConnectionPool::wake);
     failedWaiters.forEach(ConnectionPool::wake);
     if (entry != null) {
-      pool.notifyCreated(System.nanoTime() - startedNanos);
+      pool.notifyCreated(pool.clock.nanoTime() - startedNanos);
     }
     if (entry != null && failuresBefore > 0) {
       log.info("Pool '{}': connecting to {} works again after {} failed attempt(s)", settings.poolName(),

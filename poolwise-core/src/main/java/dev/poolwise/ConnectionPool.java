@@ -88,12 +88,20 @@ final class ConnectionPool implements ConnectionReleaser {
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
 
+  /**
+   * Swaps the return path's publish-idle and read-waiting (see {@link #releaseWithoutLock}) to show that the
+   * model check catches a broken handshake: {@code -Dpoolwise.modelCheck.breakHandshake=true}, read once, so
+   * the JIT folds it away when false. Documented in CONTRIBUTING.md; never set in production.
+   */
+  private static final boolean HANDSHAKE_BROKEN_ON_PURPOSE = Boolean.getBoolean("poolwise.modelCheck.breakHandshake");
   /** With {@link StackCapture#SAMPLED}, one borrow in this many records its stack. */
   private static final int STACK_SAMPLE_INTERVAL = 256; // a power of two
   /** The verdict is logged at most this often while timeouts keep happening. */
   private static final long VERDICT_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
   private final PoolSettings settings;
+  /** Every time this pool, its creator and its housekeeper read ({@link PoolClock#SYSTEM} outside tests). */
+  final PoolClock clock;
   private final long acquireTimeoutNanos;
   private final long validateAfterIdleNanos;
   private final int validationTimeoutSeconds;
@@ -156,7 +164,12 @@ final class ConnectionPool implements ConnectionReleaser {
   private final HouseKeeper houseKeeper;
 
   ConnectionPool(PoolSettings settings) throws SQLException {
+    this(settings, PoolClock.SYSTEM);
+  }
+
+  ConnectionPool(PoolSettings settings, PoolClock clock) throws SQLException {
     this.settings = settings;
+    this.clock = clock;
     this.acquireTimeoutNanos = settings.acquireTimeout().toNanos();
     this.validateAfterIdleNanos = settings.validateAfterIdle().toNanos();
     this.validationTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
@@ -182,7 +195,7 @@ final class ConnectionPool implements ConnectionReleaser {
     this.multipleAcquisitionLog = new MultipleAcquisitionLog(settings.poolName(), settings.maxSize());
     ConnectionFactory factory = ConnectionFactory.of(settings);
     this.threads = new PoolThreads(settings.poolName());
-    this.siblings = new SiblingSuspicion(settings.poolName(), () -> connections, threads.scheduler);
+    this.siblings = new SiblingSuspicion(settings.poolName(), () -> connections, threads.scheduler, clock);
     this.creator = new ConnectionCreator(this, factory, settings);
     this.houseKeeper = new HouseKeeper(this, settings);
     try {
@@ -236,7 +249,7 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     // The only clock read of a lock-free borrow (System.nanoTime costs ~20 ns on a typical VM): it is the
     // start, the hand-out time and, plus acquireTimeout, the deadline.
-    long startNanos = System.nanoTime();
+    long startNanos = clock.nanoTime();
     long deadline = startNanos + acquireTimeoutNanos;
     ThreadWork work = ThreadWork.current();
     int lane = work.lane == null ? 0 : laneOf(work.lane);
@@ -343,7 +356,7 @@ final class ConnectionPool implements ConnectionReleaser {
           throw rethrownForThisThread(refusal);
         }
         boolean untimed = Holders.isVirtual(thread);
-        waiter = new Waiter(thread, System.nanoTime(), lane, tag, holding, deadline, untimed);
+        waiter = new Waiter(thread, clock.nanoTime(), lane, tag, holding, deadline, untimed);
         queues[lane].addLast(waiter);
         queued = true;
         if (untimed) {
@@ -374,7 +387,7 @@ final class ConnectionPool implements ConnectionReleaser {
       return null;
     }
     waiting--;
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     if (lane != 0) {
       laneHeld[lane]++;
     }
@@ -405,7 +418,7 @@ final class ConnectionPool implements ConnectionReleaser {
       if (failure != null) {
         throw rethrownForThisThread(failure);
       }
-      long remaining = deadline - System.nanoTime();
+      long remaining = deadline - clock.nanoTime();
       if (remaining <= 0) {
         return giveUp(waiter, startNanos, null);
       }
@@ -429,7 +442,7 @@ final class ConnectionPool implements ConnectionReleaser {
       return;
     }
     try {
-      threads.waitTimer().schedule(this::sweepExpiredWaiters, Math.max(0, atNanos - System.nanoTime()),
+      threads.waitTimer().schedule(this::sweepExpiredWaiters, Math.max(0, atNanos - clock.nanoTime()),
           java.util.concurrent.TimeUnit.NANOSECONDS);
       sweepPending = true;
       sweepAtNanos = atNanos;
@@ -442,11 +455,11 @@ final class ConnectionPool implements ConnectionReleaser {
    * Wakes every untimed waiter whose deadline has passed (each then times out on its own thread, with
    * the diagnosis) and schedules the next sweep for the next deadline. Runs on the wait timer.
    */
-  private void sweepExpiredWaiters() {
+  void sweepExpiredWaiters() { // package-private: tests that move a test clock run the sweep themselves
     List<Waiter> expired = new ArrayList<>();
     lock.lock();
     try {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (sweepPending && sweepAtNanos - now <= 0) {
         sweepPending = false;
       }
@@ -494,7 +507,7 @@ final class ConnectionPool implements ConnectionReleaser {
         timeouts++;
         captureAllStacks = true;
         diagnosis = diagnoseLocked(true);
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (lastVerdictLogNanos == 0 || now - lastVerdictLogNanos >= VERDICT_LOG_INTERVAL_NANOS) {
           lastVerdictLogNanos = now;
           logVerdict = true;
@@ -504,7 +517,7 @@ final class ConnectionPool implements ConnectionReleaser {
       lock.unlock();
     }
     next.forEach(ConnectionPool::wake);
-    Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
+    Duration waited = Duration.ofNanos(clock.nanoTime() - startNanos);
     if (interrupt != null) {
       Thread.currentThread().interrupt();
       throw new SQLException("Interrupted after waiting " + waited.toMillis() + " ms for a connection from "
@@ -540,6 +553,9 @@ final class ConnectionPool implements ConnectionReleaser {
 
   /** A shared failure (pool closed, connecting refused) re-thrown with the waiting thread's own stack. */
   private static SQLException rethrownForThisThread(SQLException shared) {
+    if (shared instanceof PoolLockedException locked) {
+      return new PoolLockedException(locked);
+    }
     SQLException own = shared instanceof SQLTransientConnectionException
         ? new SQLTransientConnectionException(shared.getMessage(), shared.getSQLState(), shared.getErrorCode(),
             shared.getCause() != null ? shared.getCause() : shared)
@@ -578,7 +594,7 @@ final class ConnectionPool implements ConnectionReleaser {
       return isValid(entry);
     }
     boolean valid = isValid(entry);
-    entry.validateBeforeNextHandOut = siblings.checked(entry, valid, System.nanoTime());
+    entry.validateBeforeNextHandOut = siblings.checked(entry, valid, clock.nanoTime());
     return valid;
   }
 
@@ -668,7 +684,7 @@ final class ConnectionPool implements ConnectionReleaser {
 
   @Override
   public void release(PoolEntry entry) {
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     String reason = entry.evictionReason();
     if (reason == null && entry.isPastLifetime(now)) {
       reason = "max lifetime reached";
@@ -700,6 +716,12 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     endBorrow(entry, now);
     entry.lastReleasedNanos = now;
+    if (HANDSHAKE_BROKEN_ON_PURPOSE && waiting == 0 && !closed) {
+      // The bug PoolModelCheckTest must catch: `waiting` read before the entry is published idle, so a waiter
+      // that queues in between parks next to this idle entry until its deadline. Never set outside that check.
+      entry.publish(PoolEntry.IDLE);
+      return;
+    }
     entry.publish(PoolEntry.IDLE);
     if (waiting != 0 || closed) {
       List<Waiter> next;
@@ -820,7 +842,7 @@ final class ConnectionPool implements ConnectionReleaser {
     if (waiter.lane != 0) {
       laneHeld[waiter.lane]++;
     }
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     handOut(entry, waiter.thread, waiter.tag, waiter.lane, waiter.holding, now, now - waiter.enqueuedNanos);
     waiter.handedOver = entry;
     return waiter;
@@ -861,14 +883,14 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     int perThread = mostHeld + 1;
     int safeSize = threadsInvolved * (perThread - 1) + 1;
-    SQLTransientConnectionException explanation = new SQLTransientConnectionException("Pool '"
+    PoolLockedException explanation = new PoolLockedException("Pool '"
         + settings.poolName() + "' is locked: all " + countBorrowed(connections) + " borrowed connections are held by " + threadsInvolved
         + " thread(s) that are each waiting for another connection from the same pool, so none will ever be"
         + " returned (pool-locking deadlock). Failing these waits now instead of after acquireTimeout. Fix the"
         + " code so that it does not hold a connection while asking for a second one (pass the first one down,"
         + " or finish with it first); a pool that this workload cannot lock needs at least threads × (connections"
         + " per thread − 1) + 1 = " + threadsInvolved + " × (" + perThread + " − 1) + 1 = " + safeSize
-        + " connections (maxSize is " + settings.maxSize() + ").", "08001");
+        + " connections (maxSize is " + settings.maxSize() + ").", safeSize);
     for (Waiter waiter : failed) {
       waiter.failure = explanation;
     }
@@ -1011,7 +1033,7 @@ final class ConnectionPool implements ConnectionReleaser {
         list.add(entry);
       }
     }
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     list.sort((a, b) -> Long.compare(a.lastReleasedNanos - now, b.lastReleasedNanos - now));
     return list;
   }
@@ -1050,7 +1072,7 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     entry.markForEviction(reason);
     countEviction(PoolSnapshot.EvictionCause.LEAK_RECLAIMED);
-    endBorrow(entry, System.nanoTime());
+    endBorrow(entry, clock.nanoTime());
     removeLocked(entry);
     return true;
   }
@@ -1116,7 +1138,7 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   private PoolSnapshot snapshotLocked() {
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     PoolEntry[] all = connections;
     int total = all.length;
     long oldestEnqueued = 0;
@@ -1205,6 +1227,11 @@ final class ConnectionPool implements ConnectionReleaser {
       violations = invariantViolationsOnce();
     }
     return violations;
+  }
+
+  /** {@link #invariantViolations()} without the re-checks: for a caller that knows the pool is quiescent. */
+  List<String> invariantViolationsNow() {
+    return invariantViolationsOnce();
   }
 
   private List<String> invariantViolationsOnce() {

@@ -73,7 +73,7 @@ final class HouseKeeper implements Runnable {
     List<PoolEntry> closing = new ArrayList<>();
     List<String> reasons = new ArrayList<>();
     List<PoolEntry> checking = new ArrayList<>();
-    long now = System.nanoTime();
+    long now = pool.clock.nanoTime();
     pool.lock.lock();
     try {
       if (pool.isClosedLocked()) {
@@ -134,7 +134,7 @@ final class HouseKeeper implements Runnable {
     List<String> reports = new ArrayList<>();
     List<Throwable> stacks = new ArrayList<>();
     List<PoolEntry> reclaimed = new ArrayList<>();
-    long now = System.nanoTime();
+    long now = pool.clock.nanoTime();
     pool.lock.lock();
     try {
       if (pool.isClosedLocked()) {
@@ -190,7 +190,7 @@ final class HouseKeeper implements Runnable {
     java.util.List<Waiter> next = java.util.List.of();
     pool.lock.lock();
     try {
-      entry.lastKeepaliveNanos = System.nanoTime();
+      entry.lastKeepaliveNanos = pool.clock.nanoTime();
       if (valid && entry.evictionReason() == null) {
         next = pool.unreserveLocked(entry);
       } else {

@@ -34,8 +34,8 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
   /** Unregisters the JMX bean; a no-op when none was registered. */
   private final AutoCloseable mbeanRegistration;
 
-  private PoolwiseDataSource(PoolSettings settings) throws SQLException {
-    this.pool = new ConnectionPool(settings);
+  private PoolwiseDataSource(PoolSettings settings, PoolClock clock) throws SQLException {
+    this.pool = new ConnectionPool(settings, clock);
     AutoCloseable registration = () -> { };
     if (settings.registerMBean()) {
       try {
@@ -297,6 +297,8 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     Duration leakReclaimThreshold = Duration.ZERO;
     MultipleAcquisition multipleAcquisition = MultipleAcquisition.WARN;
     SessionReset sessionReset = SessionReset.AUTO;
+    /** Not configurable by users: tests in this package move a test clock instead of sleeping. */
+    PoolClock clock = PoolClock.SYSTEM;
     final Map<String, Integer> lanes = new LinkedHashMap<>();
     int expectedInstances = 1;
     boolean registerMBean;
@@ -592,7 +594,13 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
      * @throws SQLException when {@link StartMode#FAIL_FAST} is set and the first connection cannot be opened
      */
     public PoolwiseDataSource build() throws SQLException {
-      return new PoolwiseDataSource(settings());
+      return new PoolwiseDataSource(settings(), clock);
+    }
+
+    /** The pool's time source; tests in this package pass a clock they move by hand. */
+    Builder clock(PoolClock clock) {
+      this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      return this;
     }
 
     PoolSettings settings() {

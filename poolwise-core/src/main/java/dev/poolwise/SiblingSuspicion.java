@@ -80,8 +80,13 @@ final class SiblingSuspicion {
   /** The first server-wide break of the current burst (breaks less than the distrust window apart). */
   private volatile long burstStartNanos;
 
-  SiblingSuspicion(String poolName, Supplier<PoolEntry[]> entries, ScheduledExecutorService scheduler) {
+  /** The pool's clock: the break times are compared with the hand-out times the pool passes in. */
+  private final PoolClock clock;
+
+  SiblingSuspicion(String poolName, Supplier<PoolEntry[]> entries, ScheduledExecutorService scheduler,
+      PoolClock clock) {
     this.poolName = poolName;
+    this.clock = clock;
     this.entries = entries;
     this.scheduler = scheduler;
   }
@@ -97,7 +102,7 @@ final class SiblingSuspicion {
     breaksByState.computeIfAbsent(key, k -> new LongAdder()).increment();
     lastState = key;
     if (BrokenConnections.serverWideState(failure) != null) {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (now - lastServerWideBreakNanos >= DISTRUST_WINDOW_NANOS) {
         burstStartNanos = now; // racy between two first breaks; either is a fine start
       }

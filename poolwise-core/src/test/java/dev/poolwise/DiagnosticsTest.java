@@ -156,18 +156,24 @@ class DiagnosticsTest extends StubPoolTest {
 
   @Test
   void leakIsNamedReportedAndReclaimed() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).maxSize(2).acquireTimeout(Duration.ofMillis(400))
+    ManualClock clock = new ManualClock();
+    Duration acquireTimeout = Duration.ofMillis(400);
+    PoolwiseDataSource pool = pool(builder(database).maxSize(2).acquireTimeout(acquireTimeout)
         .acquisitionStacks(StackCapture.ALWAYS).leakThreshold(Duration.ofMillis(100))
-        .leakReclaimThreshold(Duration.ofMillis(150)));
+        .leakReclaimThreshold(Duration.ofMillis(1000)).clock(clock));
     Connection leaked = StubPoolTest.borrowElsewhere(pool);
     StubConnection leakedRaw = raw(leaked);
     holdOnOtherThread(pool, "nightly-export", connection -> { });
 
-    PoolTimeoutException timeout = timeoutOf(pool);
+    clock.advance(Duration.ofMillis(100)); // both held exactly the leak threshold when the wait begins
+    PoolTimeoutException timeout = (PoolTimeoutException) clock.borrowUntilItTimesOut(pool, acquireTimeout);
     assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.LEAK);
     assertThat(timeout.getMessage()).contains("longer than the leak threshold (100 ms)").contains("never closed");
+    pool.pool().runHousekeeping();
+    assertThat(leakedRaw.wasAborted()).as("held 500 ms, below the 1 s reclaim threshold").isFalse();
 
     // Past the reclaim threshold the housekeeper takes both back; the pool heals and serves again.
+    clock.advance(Duration.ofMillis(500));
     pool.pool().runHousekeeping();
     await().until(leakedRaw::wasAborted);
     try (Connection fresh = pool.getConnection()) {
@@ -266,8 +272,10 @@ class DiagnosticsTest extends StubPoolTest {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(took).as("failed long before the 60 s acquire timeout").isLessThan(Duration.ofSeconds(30));
     assertThat(failures).hasSize(threads).allSatisfy(failure ->
-        assertThat((Throwable) failure).isNotNull().hasMessageContaining("pool-locking deadlock")
-            .hasMessageContaining("4 × (2 − 1) + 1 = 5 connections"));
+        assertThat((Throwable) failure).isNotNull().isInstanceOf(PoolLockedException.class)
+            .isInstanceOf(java.sql.SQLTransientConnectionException.class).isNotInstanceOf(PoolTimeoutException.class)
+            .hasMessageContaining("pool-locking deadlock").hasMessageContaining("4 × (2 − 1) + 1 = 5 connections")
+            .satisfies(locked -> assertThat(((PoolLockedException) locked).lockingFloor()).isEqualTo(5)));
     assertInvariants(pool);
     assertThat(pool.snapshot().active()).isZero();
   }

@@ -79,23 +79,31 @@ class EvictionTest extends StubPoolTest {
 
   @Test
   void maxLifetimeRetiresConnections() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).maxLifetime(Duration.ofMillis(100)));
+    ManualClock clock = new ManualClock();
+    PoolwiseDataSource pool = pool(builder(database).maxLifetime(Duration.ofMinutes(30)).clock(clock));
     long firstId;
     try (Connection connection = pool.getConnection()) {
       firstId = raw(connection).id();
     }
-    await().pollInterval(Duration.ofMillis(20)).until(() -> {
-      try (Connection connection = pool.getConnection()) {
-        return raw(connection).id() != firstId;
-      }
-    });
+    clock.advance(Duration.ofMinutes(29)); // within the lifetime (less its jitter of at most 2.5 %)
+    try (Connection connection = pool.getConnection()) {
+      assertThat(raw(connection).id()).isEqualTo(firstId);
+    }
+    clock.advance(Duration.ofMinutes(1));
+    // Past its lifetime: retired on the next borrow (and the housekeeper would retire it while idle).
+    try (Connection connection = pool.getConnection()) {
+      assertThat(raw(connection).id()).isNotEqualTo(firstId);
+    }
     await().until(() -> database.liveConnections().stream().noneMatch(c -> c.id() == firstId));
+    assertThat(pool.snapshot().evictions().get(PoolSnapshot.EvictionCause.MAX_LIFETIME)).isEqualTo(1);
     assertInvariants(pool);
   }
 
   @Test
   void idleTimeoutShrinksThePoolDownToMinIdleButNotBelow() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).maxSize(5).minIdle(2).idleTimeout(Duration.ofMillis(50)));
+    ManualClock clock = new ManualClock();
+    PoolwiseDataSource pool = pool(builder(database).maxSize(5).minIdle(2).idleTimeout(Duration.ofMinutes(10))
+        .clock(clock));
     List<Connection> held = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       held.add(pool.getConnection());
@@ -104,28 +112,36 @@ class EvictionTest extends StubPoolTest {
       connection.close();
     }
     assertThat(pool.snapshot().total()).isEqualTo(5);
-    await().pollInterval(Duration.ofMillis(20)).until(() -> {
-      pool.pool().runHousekeeping();
-      return pool.snapshot().total() == 2;
-    });
+    clock.advance(Duration.ofMinutes(9));
     pool.pool().runHousekeeping();
-    assertThat(pool.snapshot().total()).isEqualTo(2);
+    assertThat(pool.snapshot().total()).as("idle 9 of 10 minutes: kept").isEqualTo(5);
+    clock.advance(Duration.ofMinutes(1));
+    pool.pool().runHousekeeping();
+    assertThat(pool.snapshot().total()).as("idle 10 minutes: down to minIdle").isEqualTo(2);
+    clock.advance(Duration.ofMinutes(10)); // 20 minutes in all: past the idle timeout, within maxLifetime (30)
+    pool.pool().runHousekeeping();
+    assertThat(pool.snapshot().total()).as("never below minIdle").isEqualTo(2);
     await().until(() -> database.openConnections() == 2);
     assertInvariants(pool);
   }
 
   @Test
   void keepaliveRemovesDeadIdleConnectionsAndRefillsMinIdle() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).minIdle(2).keepaliveInterval(Duration.ofMillis(1)));
+    ManualClock clock = new ManualClock();
+    PoolwiseDataSource pool = pool(builder(database).minIdle(2).keepaliveInterval(Duration.ofMinutes(2))
+        .clock(clock));
     await().until(() -> pool.snapshot().idle() == 2);
     List<Long> deadIds = database.liveConnections().stream().map(StubConnection::id).toList();
     database.liveConnections().forEach(StubConnection::kill);
 
-    await().pollInterval(Duration.ofMillis(10)).until(() -> {
-      pool.pool().runHousekeeping();
-      return database.liveConnections().stream().noneMatch(c -> deadIds.contains(c.id()))
-          && pool.snapshot().idle() == 2;
-    });
+    clock.advance(Duration.ofMinutes(1));
+    pool.pool().runHousekeeping();
+    assertThat(pool.snapshot().evictions().get(PoolSnapshot.EvictionCause.VALIDATION_FAILED))
+        .as("not checked before keepaliveInterval").isZero();
+    clock.advance(Duration.ofMinutes(1));
+    pool.pool().runHousekeeping(); // checks both, removes both, asks for two new ones
+    await().until(() -> database.liveConnections().stream().noneMatch(c -> deadIds.contains(c.id()))
+        && pool.snapshot().idle() == 2);
     assertInvariants(pool);
   }
 
@@ -153,16 +169,25 @@ class EvictionTest extends StubPoolTest {
   @Test
   void connectFailuresBackOffExponentially() throws Exception {
     database.failConnectsWith(new SQLException("could not connect to server: Connection refused", "08001"));
-    PoolwiseDataSource pool = pool(builder(database).acquireTimeout(Duration.ofMillis(100))
-        .creationBackoffInitial(Duration.ofMillis(50)).creationBackoffMax(Duration.ofSeconds(10)));
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1)) {
-      assertThatThrownBy(pool::getConnection).isInstanceOf(PoolTimeoutException.class)
-          .hasMessageContaining("Connection refused");
+    ManualClock clock = new ManualClock();
+    PoolwiseDataSource pool = pool(builder(database).minIdle(1).creationBackoffInitial(Duration.ofSeconds(1))
+        .creationBackoffMax(Duration.ofSeconds(10)).clock(clock));
+    await().until(() -> database.connectAttempts() == 1 && pool.snapshot().pendingCreations() == 0);
+    // Backoff after the n-th failure: 1 s × 2^(n−1), ±20 %, capped at 10 s. Before it ends, demand (minIdle)
+    // starts nothing; after it, the next housekeeping pass starts exactly one attempt.
+    long[] backoffSeconds = {1, 2, 4, 8, 10, 10};
+    for (int failure = 1; failure <= backoffSeconds.length; failure++) {
+      long backoffMillis = backoffSeconds[failure - 1] * 1000;
+      clock.advance(Duration.ofMillis(backoffMillis * 79 / 100)); // short of the earliest end (−20 %)
+      pool.pool().runHousekeeping();
+      assertThat(database.connectAttempts()).as("attempts within backoff %d", failure).isEqualTo(failure);
+      clock.advance(Duration.ofMillis(backoffMillis * 42 / 100)); // past the latest end (+20 %)
+      pool.pool().runHousekeeping();
+      int attempts = failure + 1;
+      await().until(() -> database.connectAttempts() == attempts && pool.snapshot().pendingCreations() == 0);
     }
-    // 1 s of constant demand: 50 + 100 + 200 + 400 ms of backoff (±20 %) allow about 5 attempts,
-    // never hundreds. A loaded machine only makes the count smaller.
-    assertThat(database.connectAttempts()).isBetween(2L, 8L);
+    assertThat((Throwable) clock.borrowUntilItTimesOut(pool, Duration.ofSeconds(10)))
+        .isInstanceOf(PoolTimeoutException.class).hasMessageContaining("Connection refused");
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 /**
@@ -21,19 +22,33 @@ final class HeldConnections implements AutoCloseable {
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<Thread> holders = new ArrayList<>();
 
-  /** Starts a holder thread and returns once it has its connection (or failed to get one). */
+  /**
+   * Starts a holder thread and returns once it has its connection. A holder that could not borrow fails the
+   * test here, with the reason: every test built on this needs the connection held, and a holder that timed
+   * out on a loaded machine would otherwise turn into a confusing failure later.
+   */
   void hold(DataSource pool, String tag, Work work) throws InterruptedException {
     CountDownLatch borrowed = new CountDownLatch(1);
+    AtomicReference<Exception> borrowFailure = new AtomicReference<>();
     holders.add(Thread.ofPlatform().name("holder-" + holders.size()).start(() -> {
+      boolean holding = false;
       try (var scope = Poolwise.tag(tag); Connection connection = pool.getConnection()) {
+        holding = true;
         borrowed.countDown();
         work.run(connection);
         release.await();
       } catch (Exception e) {
+        if (!holding) {
+          borrowFailure.set(e);
+        }
         borrowed.countDown();
       }
     }));
     borrowed.await();
+    if (borrowFailure.get() != null) {
+      throw new AssertionError("holder '" + tag + "' could not borrow, so the test's premise does not hold",
+          borrowFailure.get());
+    }
   }
 
   /** Lets every holder close its connection and waits for them. */

@@ -54,13 +54,19 @@ class PostgresDiagnosticsTest {
     pools.forEach(PoolwiseDataSource::close);
   }
 
-  private PoolwiseDataSource pool(int maxSize, Duration acquireTimeout) throws SQLException {
+  /**
+   * A pool whose first {@code warm} connections are open before the test starts: the holders a test starts
+   * then borrow at once, so their own borrow cannot time out however slowly a busy machine connects (the
+   * premise every test here builds on; {@link HeldConnections#hold} fails the test if it does not hold).
+   */
+  private PoolwiseDataSource pool(int maxSize, Duration acquireTimeout, int warm) throws SQLException {
     PoolwiseDataSource pool = PoolwiseDataSource.builder()
         .url(app.jdbcUrl()).username(app.username()).password(app.password())
-        .maxSize(maxSize).acquireTimeout(acquireTimeout).acquisitionStacks(StackCapture.ALWAYS)
+        .maxSize(maxSize).minIdle(warm).acquireTimeout(acquireTimeout).acquisitionStacks(StackCapture.ALWAYS)
         .creationBackoffInitial(Duration.ofMillis(20)).creationBackoffMax(Duration.ofMillis(200))
         .build();
     pools.add(pool);
+    await().atMost(Duration.ofSeconds(60)).until(() -> pool.snapshot().idle() >= warm);
     return pool;
   }
 
@@ -76,7 +82,7 @@ class PostgresDiagnosticsTest {
 
   @Test
   void pgSleepOnEveryConnectionBlamesTheDatabase() throws Exception {
-    PoolwiseDataSource pool = pool(2, Duration.ofSeconds(1));
+    PoolwiseDataSource pool = pool(2, Duration.ofSeconds(1), 2);
     for (int i = 0; i < 2; i++) {
       hold(pool, "GET /report", connection -> {
         try (Statement statement = connection.createStatement()) {
@@ -94,7 +100,7 @@ class PostgresDiagnosticsTest {
 
   @Test
   void transactionLeftOpenIsIdleInTransactionOnTheServerToo() throws Exception {
-    PoolwiseDataSource pool = pool(2, Duration.ofMillis(600));
+    PoolwiseDataSource pool = pool(2, Duration.ofMillis(600), 2);
     for (int i = 0; i < 2; i++) {
       hold(pool, "POST /checkout", connection -> {
         connection.setAutoCommit(false);
@@ -116,7 +122,7 @@ class PostgresDiagnosticsTest {
 
   @Test
   void connectionHeldAcrossASleepIsHeldIdle() throws Exception {
-    PoolwiseDataSource pool = pool(2, Duration.ofMillis(600));
+    PoolwiseDataSource pool = pool(2, Duration.ofMillis(600), 2);
     for (int i = 0; i < 2; i++) {
       hold(pool, "GET /dashboard", connection -> {
         try (Statement statement = connection.createStatement()) {
@@ -133,13 +139,20 @@ class PostgresDiagnosticsTest {
 
   @Test
   void leakIsNamedAgainstARealServer() throws Exception {
+    // On the test clock: the holder's own borrow cannot time out while the first connect is slow on a busy
+    // machine (which once made this test's premise fail), and "held past the leak threshold" is a clock move.
+    ManualClock clock = new ManualClock();
+    Duration acquireTimeout = Duration.ofMillis(500);
     PoolwiseDataSource pool = PoolwiseDataSource.builder()
         .url(app.jdbcUrl()).username(app.username()).password(app.password())
-        .maxSize(1).acquireTimeout(Duration.ofMillis(500)).leakThreshold(Duration.ofMillis(200))
-        .acquisitionStacks(StackCapture.ALWAYS).build();
+        .maxSize(1).acquireTimeout(acquireTimeout).leakThreshold(Duration.ofMillis(200))
+        .acquisitionStacks(StackCapture.ALWAYS).clock(clock).build();
     pools.add(pool);
     hold(pool, "nightly-export", connection -> { });
-    PoolTimeoutException timeout = timeoutOf(pool);
+    clock.advance(Duration.ofMillis(300));
+    SQLException failure = clock.borrowUntilItTimesOut(pool, acquireTimeout);
+    assertThat((Throwable) failure).isInstanceOf(PoolTimeoutException.class);
+    PoolTimeoutException timeout = (PoolTimeoutException) failure;
     assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.LEAK);
     assertThat(timeout.getMessage()).contains("never closed").contains("nightly-export");
   }
@@ -165,7 +178,7 @@ class PostgresDiagnosticsTest {
   @Test
   void serverOutOfSlotsIsCreationFailingWith53300() throws Exception {
     // max_connections 10, 3 reserved for superusers: the application role gets 7 at most.
-    PoolwiseDataSource pool = pool(10, Duration.ofSeconds(2));
+    PoolwiseDataSource pool = pool(10, Duration.ofSeconds(2), 7);
     for (int i = 0; i < 7; i++) {
       hold(pool, "GET /page", connection -> { });
     }

@@ -539,7 +539,7 @@ final class AdviseCommand implements Callable<Integer> {
 
       JsonNode failures = row.path("failures");
       long failed = failures.path("pool_timeout").asLong(0) + failures.path("too_many_clients").asLong(0)
-          + failures.path("other").asLong(0);
+          + failures.path("other").asLong(0) + failures.path("pool_locked").asLong(0);
       double throughput = row.hasNonNull("pages_per_s") ? row.path("pages_per_s").asDouble() : rate;
       double acquireP99 = row.path("acquire_wait_ms").hasNonNull("p99") ? row.path("acquire_wait_ms").path("p99").asDouble()
           : Double.NaN;

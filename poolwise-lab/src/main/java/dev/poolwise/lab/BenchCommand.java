@@ -413,6 +413,8 @@ final class BenchCommand implements Callable<Integer> {
     LongAdder holdNanos = new LongAdder();
     var state = new Object() {
       volatile boolean measuring;
+      /** When measuring began ({@code System.nanoTime}); the hand-over view counts only waits that began after it. */
+      volatile long measuringSince = Long.MAX_VALUE;
       volatile boolean stop;
       volatile Throwable failure;
     };
@@ -452,11 +454,13 @@ final class BenchCommand implements Callable<Integer> {
       };
       threads.add(client.virtual() ? Thread.ofVirtual().start(loop) : Thread.ofPlatform().start(loop));
     }
-    // Poolwise reports each wait up to the hand-over (before the woken thread runs again); recorded while measuring.
+    // Poolwise reports each wait up to the hand-over (before the woken thread runs again); recorded while measuring,
+    // for the waits that began inside the window, like the clients' own (a wait that began in the warm-up and ended
+    // in the window is the clients' to skip and must be the pool's too, or the pool's view can exceed theirs).
     PoolListener handOver = new PoolListener() {
       @Override
       public void acquired(long waitNanos) {
-        if (state.measuring) {
+        if (state.measuring && System.nanoTime() - waitNanos - state.measuringSince >= 0) {
           handOverWaits.recordValue(Math.max(0, waitNanos));
         }
       }
@@ -466,8 +470,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     Thread.sleep((long) (warm * 1000));
     waits.reset();
-    state.measuring = true;
     long start = System.nanoTime();
+    state.measuringSince = start;
+    state.measuring = true;
     Thread.sleep((long) (measured * 1000));
     state.measuring = false;
     long elapsed = System.nanoTime() - start;

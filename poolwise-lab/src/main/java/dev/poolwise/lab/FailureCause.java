@@ -1,5 +1,6 @@
 package dev.poolwise.lab;
 
+import dev.poolwise.PoolLockedException;
 import dev.poolwise.PoolTimeoutException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -13,6 +14,11 @@ enum FailureCause {
   POOL_TIMEOUT,
   /** PostgreSQL refused a new connection: SQLState {@code 53300}, "sorry, too many clients already". */
   TOO_MANY_CLIENTS,
+  /**
+   * Poolwise's pool-locking guard ({@link PoolLockedException}): every connection was held by a thread that
+   * waited for a second one, so the waits were failed at once. A sizing or nesting problem, not a slow pool.
+   */
+  POOL_LOCKED,
   /** Anything else (a query error, a broken connection, the pool's own guard). */
   OTHER;
 
@@ -26,11 +32,14 @@ enum FailureCause {
    * and HikariCP's "Connection is not available, request timed out after …" (a plain
    * {@link SQLTransientConnectionException}) are pool timeouts. Poolwise's pool-locking guard, which fails
    * waiters at once when every holder waits for a second connection, is also a
-   * {@code SQLTransientConnectionException} but not a timeout: it counts as other.
+   * {@code SQLTransientConnectionException} but not a timeout: it counts as {@link #POOL_LOCKED}.
    */
   static FailureCause classify(Throwable failure) {
     if (mentionsSqlState(failure, TOO_MANY_CONNECTIONS_SQLSTATE)) {
       return TOO_MANY_CLIENTS;
+    }
+    if (failure instanceof PoolLockedException) {
+      return POOL_LOCKED;
     }
     if (failure instanceof PoolTimeoutException) {
       return POOL_TIMEOUT;

@@ -188,13 +188,14 @@ final class HtmlReport {
     StringBuilder t = new StringBuilder("""
         <div class="table-wrap"><table class="results">
         <thead>
-        <tr class="groups"><th colspan="4"></th><th colspan="5">page latency (ms)</th>%s<th colspan="3">failed requests</th>%s\
+        <tr class="groups"><th colspan="4"></th><th colspan="5">page latency (ms)</th>%s<th colspan="4">failed requests</th>%s\
         <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="2">server connections</th></tr>
         <tr><th class="text">topology</th><th class="text">pool</th><th>pages/s</th>\
         <th title="95 %% bootstrap interval of pages/s (one-second slices of the measured window resampled)">95%% CI</th>\
         <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>\
         <th title="95 %% bootstrap interval of the p99 over the measured pages">p99 95%% CI</th>%s\
-        <th class="first">pool timeout</th><th>53300</th><th>other</th>%s\
+        <th class="first">pool timeout</th>\
+        <th title="failed at once by the pool-locking guard: every connection held by a thread waiting for a second one">pool locked</th><th>53300</th><th>other</th>%s\
         <th class="first">p50</th><th>p99</th><th title="the sizing model's p99 acquire wait">predicted p99</th>\
         <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th></tr>
         </thead>
@@ -205,7 +206,7 @@ final class HtmlReport {
             retries ? "<th class=\"first\" title=\"tries after a pool timeout\">tries</th>"
                 + "<th title=\"requests that tried more than once\">requests</th>"
                 + "<th title=\"requests that timed out on every try (also under pool timeout)\">gave up</th>" : ""));
-    int columns = 19 + (background ? 3 : 0) + (retries ? 3 : 0);
+    int columns = 20 + (background ? 3 : 0) + (retries ? 3 : 0);
     for (TopologyResult r : rows) {
       String name = "<td class=\"text topology\">" + html(r.topology()) + "</td><td class=\"text\">"
           + html(r.pool() == null ? "" : r.pool()) + "</td>";
@@ -225,6 +226,7 @@ final class HtmlReport {
           .append(num(TerminalTable.interval(r.pageLatencyP99CiMs()), "interval"))
           .append(background ? backgroundCells(r) : "")
           .append(failures(r.failures().poolTimeout(), "first"))
+          .append(failures(r.failures().poolLocked(), ""))
           .append(failures(r.failures().tooManyClients(), ""))
           .append(failures(r.failures().other(), ""))
           .append(retries ? retryCells(r) : "")

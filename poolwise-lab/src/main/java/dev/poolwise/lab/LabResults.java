@@ -126,10 +126,18 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
    * @param poolTimeout requests that failed because no connection came within the acquire timeout
    * @param tooManyClients requests that failed because the server refused a connection (53300)
    * @param other any other failure
+   * @param poolLocked requests that failed because the pool locked itself: every connection held by a thread
+   *     waiting for a second one (Poolwise's {@code PoolLockedException}); last so that the older keys keep
+   *     their order in results.json
    */
-  public record Failures(long poolTimeout, long tooManyClients, long other) {
+  public record Failures(long poolTimeout, long tooManyClients, long other, long poolLocked) {
+    /** Failures without pool locking (results.json files written before {@code pool_locked} existed read as 0). */
+    public Failures(long poolTimeout, long tooManyClients, long other) {
+      this(poolTimeout, tooManyClients, other, 0);
+    }
+
     public long total() {
-      return poolTimeout + tooManyClients + other;
+      return poolTimeout + tooManyClients + other + poolLocked;
     }
   }
 

@@ -34,6 +34,7 @@ final class Measurements {
   private final LongAdder requests = new LongAdder();
   private final LongAdder poolTimeouts = new LongAdder();
   private final LongAdder tooManyClients = new LongAdder();
+  private final LongAdder poolLocked = new LongAdder();
   private final LongAdder otherFailures = new LongAdder();
   private final LongAdder acquisitions = new LongAdder();
   private final LongAdder holdNanos = new LongAdder();
@@ -61,6 +62,7 @@ final class Measurements {
       switch (failure) {
         case POOL_TIMEOUT -> poolTimeouts.increment();
         case TOO_MANY_CLIENTS -> tooManyClients.increment();
+        case POOL_LOCKED -> poolLocked.increment();
         case OTHER -> otherFailures.increment();
       }
     }
@@ -98,7 +100,7 @@ final class Measurements {
   /** Everything recorded so far, frozen. Call once, after the workers have stopped. */
   Snapshot snapshot() {
     return new Snapshot(pages.sum(), requests.sum(),
-        new LabResults.Failures(poolTimeouts.sum(), tooManyClients.sum(), otherFailures.sum()),
+        new LabResults.Failures(poolTimeouts.sum(), tooManyClients.sum(), otherFailures.sum(), poolLocked.sum()),
         acquisitions.sum(), holdNanos.sum(), pageLatency.getIntervalHistogram(), acquireWait.getIntervalHistogram(),
         hold.getIntervalHistogram(), pageStarts.stream().mapToLong(Long::longValue).toArray(),
         new LabResults.Retries(retries.sum(), retriedRequests.sum(), succeededOnRetry.sum(), failedAfterAllTries.sum()));

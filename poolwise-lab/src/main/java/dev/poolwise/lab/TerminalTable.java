@@ -32,6 +32,7 @@ final class TerminalTable {
       new Column("page latency (ms)", "p99 95% CI", false, r -> interval(r.pageLatencyP99CiMs())),
       // BACKGROUND_COLUMNS go here when a row has background requests
       new Column("failed requests", "timeout", false, r -> Figures.count(r.failures().poolTimeout())),
+      new Column("failed requests", "locked", false, r -> Figures.count(r.failures().poolLocked())),
       new Column("failed requests", "53300", false, r -> Figures.count(r.failures().tooManyClients())),
       new Column("failed requests", "other", false, r -> Figures.count(r.failures().other())),
       new Column("acquire wait (ms)", "p50", false, r -> Figures.ms(r.acquireWaitMs().p50())),
@@ -56,7 +57,7 @@ final class TerminalTable {
           r -> background(r, b -> Figures.count(b.failures().total()))));
 
   /** After the failed requests group. */
-  private static final int RETRY_POSITION = 12;
+  private static final int RETRY_POSITION = 13;
 
   /** Shown only when a row retried ({@code --retry}), so that a run without retries prints the table it always did. */
   private static final List<Column> RETRY_COLUMNS = List.of(
@@ -76,7 +77,8 @@ final class TerminalTable {
   static final String LEGEND = "95% CI: bootstrap interval of pages/s (one-second slices of the measured window"
       + " resampled) · p99 95% CI: bootstrap interval of the page p99 (the measured pages resampled); the verdict"
       + " calls a difference only where the intervals do not overlap · timeout: no pool connection within the"
-      + " acquire timeout · 53300: the server refused, too many clients · predicted: the sizing model's p99 acquire"
+      + " acquire timeout · locked: failed at once by the pool-locking guard (every connection held by a"
+      + " thread waiting for a second one) · 53300: the server refused, too many clients · predicted: the sizing model's p99 acquire"
       + " wait · server conns: sampled from pg_stat_activity";
 
   private TerminalTable() {}

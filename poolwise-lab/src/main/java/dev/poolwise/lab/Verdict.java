@@ -155,6 +155,12 @@ final class Verdict {
       reasons.add(scenario == null ? wait
           : wait + " against an acquire timeout of " + Figures.count(scenario.acquireTimeoutMs()) + " ms");
     }
+    if (f.poolLocked() > 0) {
+      causes.add(Figures.count(f.poolLocked()) + (causes.isEmpty() ? ofRequests : " requests")
+          + " failed at once because the pool locked itself");
+      reasons.add("every connection was held by a thread waiting for a second one; remove the nested borrow or size"
+          + " the pool at the floor in the PoolLockedException's message");
+    }
     if (f.other() > 0) {
       causes.add(Figures.count(f.other()) + (causes.isEmpty() ? ofRequests : " requests")
           + " fail for other reasons");
@@ -519,6 +525,9 @@ final class Verdict {
       }
       if (f.tooManyClients() > 0) {
         causes.add(Figures.count(f.tooManyClients()) + " were refused with 53300 too many clients");
+      }
+      if (f.poolLocked() > 0) {
+        causes.add(Figures.count(f.poolLocked()) + " were failed by the pool-locking guard");
       }
       if (f.other() > 0) {
         causes.add(Figures.count(f.other()) + " failed for other reasons");

@@ -227,7 +227,7 @@
             return p.marker + p.seriesName + ': ' + fmtMs(p.value) + ' ms' + bars[p.seriesIndex][3](row);
           }).join('<br>') + '<br>background requests failed: ' + esc(
             row.background.failures.pool_timeout + row.background.failures.too_many_clients
-              + row.background.failures.other) + ' of ' + esc(row.background.requests);
+              + row.background.failures.other + (row.background.failures.pool_locked || 0)) + ' of ' + esc(row.background.requests);
         }
       },
       xAxis: {

@@ -152,7 +152,7 @@ class BackgroundReportTest {
     assertThat(lines.get(1)).contains("p99 95% CI", "failed");
     assertThat(lines.stream().filter(l -> l.startsWith("single:20 ")).findFirst().orElseThrow())
         .contains("1,455–1,887").containsPattern("1,455–1,887\\s+263\\s+813\\s+0\\s");
-    assertThat(withBackground).contains("background requests: fired after each page (--background)");
+    assertThat(withBackground).contains("background requests: fired after each");
     assertThat(without).doesNotContain("background");
   }
 
@@ -207,6 +207,6 @@ class BackgroundReportTest {
         .contains("<td class=\"interval\">1,455–1,887</td><td class=\"first\">263</td><td>813</td>")
         .contains("\"latency_p99_ci_ms\"");
     assertThat(withoutHtml).doesNotContain("id=\"chart-background\"").doesNotContain("background requests (ms)")
-        .contains("<th colspan=\"5\">page latency (ms)</th><th colspan=\"3\">failed requests</th>");
+        .contains("<th colspan=\"5\">page latency (ms)</th><th colspan=\"4\">failed requests</th>");
   }
 }

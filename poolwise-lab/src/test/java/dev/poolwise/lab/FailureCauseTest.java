@@ -3,6 +3,7 @@ package dev.poolwise.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.poolwise.PoolLockedException;
 import dev.poolwise.PoolTimeoutException;
 import dev.poolwise.PoolwiseDataSource;
 import dev.poolwise.StartMode;
@@ -62,14 +63,15 @@ class FailureCauseTest {
   }
 
   @Test
-  void poolLockingGuardIsNotATimeout() throws Exception {
+  void poolLockingGuardIsItsOwnCauseNotATimeout() throws Exception {
     StubDatabase database = StubDatabase.create();
     try (PoolwiseDataSource pool = PoolwiseDataSource.builder().dataSource(database.dataSource()).maxSize(1)
         .acquireTimeout(Duration.ofSeconds(5)).build();
         Connection held = pool.getConnection()) {
       assertThat(held.isClosed()).isFalse();
       SQLException locked = borrowFailure(pool);
-      assertThat(FailureCause.classify(locked)).as(describe(locked)).isEqualTo(FailureCause.OTHER);
+      assertThat((Throwable) locked).isInstanceOf(PoolLockedException.class);
+      assertThat(FailureCause.classify(locked)).as(describe(locked)).isEqualTo(FailureCause.POOL_LOCKED);
     }
   }
 

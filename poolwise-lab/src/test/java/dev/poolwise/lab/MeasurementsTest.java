@@ -17,7 +17,7 @@ class MeasurementsTest {
       // Log-uniform between 50 µs and 5 s: the spread of a page's latency under load.
       double micros = 50 * Math.pow(100_000, random.nextDouble());
       measurements.page(TimeUnit.MICROSECONDS.toNanos((long) micros));
-      measurements.request(i % 100 == 0 ? FailureCause.POOL_TIMEOUT : null);
+      measurements.request(i % 100 == 0 ? FailureCause.POOL_TIMEOUT : i % 1000 == 1 ? FailureCause.POOL_LOCKED : null);
     }
     Measurements.Snapshot snapshot = measurements.snapshot();
     LabResults.Percentiles page = Measurements.percentiles(snapshot.pageLatency());
@@ -31,7 +31,7 @@ class MeasurementsTest {
     assertThat(buckets).extracting(LabResults.Bucket::upToMs).isSorted();
     assertThat(buckets.get(buckets.size() - 1).upToMs()).isGreaterThanOrEqualTo(page.max());
     assertThat(snapshot.requests()).isEqualTo(10_000);
-    assertThat(snapshot.failures()).isEqualTo(new LabResults.Failures(100, 0, 0));
+    assertThat(snapshot.failures()).isEqualTo(new LabResults.Failures(100, 0, 0, 10));
   }
 
   @Test

@@ -34,7 +34,7 @@ class ReportJsonTest {
       assertHasKeys(row, "topology", "pool", "pages", "pages_per_s", "page_latency_ms", "requests", "failures",
           "acquire_wait_ms", "hold_ms", "server_connections", "skipped");
       assertHasKeys(row.get("page_latency_ms"), "p50", "p95", "p99", "max");
-      assertHasKeys(row.get("failures"), "pool_timeout", "too_many_clients", "other");
+      assertHasKeys(row.get("failures"), "pool_timeout", "too_many_clients", "other", "pool_locked");
       assertHasKeys(row.get("acquire_wait_ms"), "p50", "p99", "max");
       assertHasKeys(row.get("hold_ms"), "p50", "p99");
       assertHasKeys(row.get("server_connections"), "peak", "mean");
@@ -61,8 +61,20 @@ class ReportJsonTest {
     JsonNode json = write(SampleResults.typical());
 
     assertThat(fieldNames(json.get("results").get(0).get("failures")))
-        .containsExactly("pool_timeout", "too_many_clients", "other");
+        .containsExactly("pool_timeout", "too_many_clients", "other", "pool_locked");
     assertThat(json.get("scenario").has("duration")).as("Scenario.duration() is not a parameter").isFalse();
+  }
+
+  @Test
+  void aResultsFileWrittenBeforePoolLockedExistedReadsItAsZero() throws Exception {
+    Path file = dir.resolve("results.json");
+    ResultsJson.write(SampleResults.typical(), file);
+    Files.writeString(file, Files.readString(file).replaceAll(",\\s*\"pool_locked\"\\s*:\\s*0", ""));
+    assertThat(Files.readString(file)).doesNotContain("pool_locked");
+
+    LabResults read = ResultsJson.read(file);
+    assertThat(read.results().get(0).failures()).isEqualTo(SampleResults.typical().results().get(0).failures());
+    assertThat(read.results().get(0).failures().poolLocked()).isZero();
   }
 
   @Test

@@ -28,7 +28,7 @@ class ReportTableTest {
   void namesEveryColumn() {
     assertThat(lines.get(0)).contains("page latency (ms)", "failed requests", "acquire wait (ms)", "hold (ms)",
         "server conns");
-    assertThat(lines.get(1)).contains("topology", "pool", "pages/s", "p50", "p95", "p99", "max", "timeout", "53300",
+    assertThat(lines.get(1)).contains("topology", "pool", "pages/s", "p50", "p95", "p99", "max", "timeout", "locked", "53300",
         "other", "predicted", "peak", "mean");
   }
 

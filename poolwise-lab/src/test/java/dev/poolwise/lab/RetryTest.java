@@ -155,7 +155,7 @@ class RetryTest {
     JsonNode json = ResultsJson.mapper().readTree(Files.readString(file));
 
     assertThat(table).contains("retries (--retry)").contains("gave up")
-        .containsPattern("single:20 .* 32\\s+0\\s+0\\s+530\\s+412\\s+32\\s");
+        .containsPattern("single:20 .* 32\\s+0\\s+0\\s+0\\s+530\\s+412\\s+32\\s");
     assertThat(Reports.verdict(results)).contains("single:20 retried 412 of 9,000 requests after a pool timeout (530"
         + " more tries, up to 3 tries 1,000 ms apart): 380 succeeded on a later try and 32 timed out on every try;"
         + " each retry kept its page waiting for an acquire timeout (2,000 ms) and the interval, p99 page latency"

@@ -202,7 +202,8 @@ final class LabOptions {
       }
       LabResults results = new LabEngine(database, scenario, progress, multipleAcquisition).run(topologies);
       String verdict = Reports.verdict(results);
-      return new LabResults(results.server(), results.scenario(), results.results(), verdict == null ? "" : verdict);
+      return new LabResults(results.server(), results.scenario(), results.results(), verdict == null ? "" : verdict,
+          results.calibration());
     }
   }
 

@@ -60,6 +60,31 @@ final class TerminalTable {
       + " pages · background requests: fired after each page (--background), timed from firing to answer, not"
       + " counted in page latency";
 
+  /**
+   * Shown when the rows carry the model's predictions (a calibrated run): each prediction beside its measurement's
+   * group would double the table's width, so they sit together at the end, in the measured columns' order. They
+   * replace the single "predicted" acquire wait column.
+   */
+  private static final List<Column> MODEL_COLUMNS = List.of(
+      new Column("model: predicted before the row ran", "pages/s", false,
+          r -> predicted(r, p -> Figures.rate(p.pagesPerS()))),
+      new Column("model: predicted before the row ran", "p50", false,
+          r -> predicted(r, p -> Figures.ms(p.pageLatencyMs().p50()))),
+      new Column("model: predicted before the row ran", "p99", false,
+          r -> predicted(r, p -> Figures.ms(p.pageLatencyMs().p99()))),
+      new Column("model: predicted before the row ran", "timeout", false,
+          r -> predicted(r, p -> Figures.count(p.failures().timeout()))),
+      new Column("model: predicted before the row ran", "53300", false,
+          r -> predicted(r, p -> Figures.count(p.failures().tooManyClients()))),
+      new Column("model: predicted before the row ran", "wait p99", false,
+          r -> predicted(r, p -> Figures.ms(p.acquireWaitMs().p99()))),
+      new Column("model: predicted before the row ran", "conns", false,
+          r -> predicted(r, p -> Figures.count(p.serverConnectionsPeak()))));
+
+  static final String MODEL_LEGEND = " · model: the simulation's prediction for the row (pages/s, page latency p50"
+      + " and p99, failed requests, p99 acquire wait, server connection peak), made from the calibration alone"
+      + " before the row ran (docs/model.md)";
+
   /** Explains the columns whose header alone does not. */
   static final String LEGEND = "timeout: no pool connection within the acquire timeout · 53300: the server refused,"
       + " too many clients · predicted: the sizing model's p99 acquire wait · server conns: sampled from"
@@ -70,7 +95,8 @@ final class TerminalTable {
   static String render(LabResults results, String verdict) {
     List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
     boolean background = hasBackground(rows);
-    List<Column> columns = columns(background);
+    boolean model = hasPredictions(rows);
+    List<Column> columns = columns(background, model);
     int[] widths = new int[columns.size()];
     for (int c = 0; c < columns.size(); c++) {
       widths[c] = columns.get(c).header().length();
@@ -100,7 +126,8 @@ final class TerminalTable {
     if (rows.isEmpty()) {
       out.append("(no topologies)\n");
     }
-    out.append(wrap(background ? LEGEND + BACKGROUND_LEGEND : LEGEND, Math.max(80, headerLine.length())))
+    out.append(wrap(LEGEND + (background ? BACKGROUND_LEGEND : "") + (model ? MODEL_LEGEND : ""),
+            Math.max(80, headerLine.length())))
         .append('\n');
     if (verdict != null && !verdict.isBlank()) {
       out.append('\n').append(wrap(verdict.strip(), VERDICT_WIDTH)).append('\n');
@@ -112,13 +139,27 @@ final class TerminalTable {
     return rows.stream().anyMatch(r -> r.skipped() == null && r.background() != null);
   }
 
-  private static List<Column> columns(boolean background) {
-    if (!background) {
+  static boolean hasPredictions(List<TopologyResult> rows) {
+    return rows.stream().anyMatch(r -> r.skipped() == null && r.prediction() != null);
+  }
+
+  private static List<Column> columns(boolean background, boolean model) {
+    if (!background && !model) {
       return COLUMNS;
     }
     List<Column> columns = new ArrayList<>(COLUMNS);
-    columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    if (model) {
+      columns.removeIf(c -> c.header().equals("predicted"));
+      columns.addAll(MODEL_COLUMNS);
+    }
+    if (background) {
+      columns.addAll(BACKGROUND_POSITION, BACKGROUND_COLUMNS);
+    }
     return columns;
+  }
+
+  private static String predicted(TopologyResult row, Function<dev.poolwise.lab.model.Prediction, String> figure) {
+    return row.prediction() == null ? Figures.MISSING : figure.apply(row.prediction());
   }
 
   private static String background(TopologyResult row, Function<LabResults.Background, String> figure) {

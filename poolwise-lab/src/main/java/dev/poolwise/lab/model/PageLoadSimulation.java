@@ -54,7 +54,8 @@ public final class PageLoadSimulation {
     double windowStart = scenario.warmupSeconds() * 1000.0;
     this.window = new SimDatabase.Window(windowStart, windowStart + scenario.durationSeconds() * 1000.0);
     this.database = new SimDatabase(loop, server, window);
-    this.bouncer = layout.bouncerServerPool() > 0 ? new SimBouncer(loop, database, layout.bouncerServerPool()) : null;
+    this.bouncer = layout.bouncerServerPool() > 0 ? new SimBouncer(loop, database, layout.bouncerServerPool(),
+        server.connectionSetupMs()) : null;
     SimPool.Connector connector = bouncer != null ? bouncer.clientConnector() : new SimPool.Connector() {
       @Override
       public void open(java.util.function.Consumer<Boolean> done) {

@@ -8,9 +8,10 @@ import java.util.SplittableRandom;
 /**
  * Draws one user's pages exactly as {@code PageLoadWorkload} does (same random numbers, in the same order, from the
  * same split of the scenario's seed), keeping only what the model needs: each query's kind and the slow report's
- * sleep. {@code PagePlannerTest} checks the two stay in step.
+ * sleep. {@code PagePlannerTest} checks the two stay in step. Public only for that test, which lives beside the
+ * lab's workload.
  */
-final class PagePlanner {
+public final class PagePlanner {
 
   /*
    * Concurrency: one planner per simulated user, used by the simulation's single thread. Failure modes: none.
@@ -26,15 +27,15 @@ final class PagePlanner {
   static final double SLOW_QUERY_EXTRA_SECONDS = 0.2;
 
   /** One query: its kind and, for the slow report, its pg_sleep in ms (0 for the others). */
-  record Query(QueryKind kind, double sleepMs) {}
+  public record Query(QueryKind kind, double sleepMs) {}
 
   /**
    * One API request: its route, whether the user and organization lookups missed the cache, and its queries.
    */
-  record Request(int route, boolean userMiss, boolean organizationMiss, List<Query> queries) {
+  public record Request(int route, boolean userMiss, boolean organizationMiss, List<Query> queries) {
 
     /** The cache-miss lookups, in the order the request runs them. */
-    List<Query> lookups() {
+    public List<Query> lookups() {
       List<Query> lookups = new ArrayList<>(2);
       if (userMiss) {
         lookups.add(new Query(QueryKind.USER_BY_ID, 0));
@@ -50,13 +51,13 @@ final class PagePlanner {
   private final SplittableRandom random;
 
   /** Takes the user's split of the seed and draws its user id, as the lab does on starting the user. */
-  PagePlanner(Scenario scenario, SplittableRandom random) {
+  public PagePlanner(Scenario scenario, SplittableRandom random) {
     this.scenario = scenario;
     this.random = random;
     random.nextInt(USERS); // the user id: the model does not need it, but the lab draws it first
   }
 
-  List<Request> page() {
+  public List<Request> page() {
     int count = between(scenario.minRequestsPerPage(), scenario.maxRequestsPerPage());
     List<Request> requests = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -65,7 +66,7 @@ final class PagePlanner {
     return requests;
   }
 
-  List<Request> background() {
+  public List<Request> background() {
     List<Request> requests = new ArrayList<>(scenario.backgroundRequests());
     for (int i = 0; i < scenario.backgroundRequests(); i++) {
       requests.add(request(true));

@@ -16,32 +16,35 @@ final class SimBouncer {
    * SERVER_LOGIN_RETRY_MS (PgBouncer's server_login_retry), waiting clients keep waiting meanwhile.
    */
 
-  /** Logging in to PgBouncer itself: a local socket and its own auth, far cheaper than a PostgreSQL backend. */
-  static final double CLIENT_CONNECT_MS = 0.5;
   /** PgBouncer's default server_login_retry. */
   static final double SERVER_LOGIN_RETRY_MS = 15_000;
 
   private final EventLoop loop;
   private final SimDatabase database;
   private final int serverPoolSize;
+  private final double clientConnectMs;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int serverConnections;
   private int opening;
   private int idle;
   private double notBefore;
 
-  SimBouncer(EventLoop loop, SimDatabase database, int serverPoolSize) {
+  SimBouncer(EventLoop loop, SimDatabase database, int serverPoolSize, double clientConnectMs) {
     this.loop = loop;
+    this.clientConnectMs = clientConnectMs;
     this.database = database;
     this.serverPoolSize = serverPoolSize;
   }
 
-  /** The client side, for the client pools: connecting costs little and takes no server slot. */
+  /**
+   * The client side, for the client pools: a login takes no server slot, but PgBouncer runs the same authentication
+   * exchange PostgreSQL would, so it is modelled with the calibrated connection setup time.
+   */
   SimPool.Connector clientConnector() {
     return new SimPool.Connector() {
       @Override
       public void open(Consumer<Boolean> done) {
-        loop.after(CLIENT_CONNECT_MS, () -> done.accept(true));
+        loop.after(clientConnectMs, () -> done.accept(true));
       }
 
       @Override

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 final class SimDatabase {
 
   /*
-   * Concurrency: none (runs inside an EventLoop). Failure modes: a refused connection costs its setup work too
-   * (PostgreSQL forks the backend before it checks the slots), so a storm of refusals loads the server.
+   * Concurrency: none (runs inside an EventLoop). Failure modes: a refused connection takes its setup time too
+   * (PostgreSQL forks the backend and authenticates before it checks the slots).
    */
 
   private final EventLoop loop;
@@ -28,9 +28,13 @@ final class SimDatabase {
     this.cpu = new SharedCpu(loop, server.effectiveCores());
   }
 
-  /** Opens a connection: {@code done} gets true when it is open, false when the server refused it (53300). */
+  /**
+   * Opens a connection: {@code done} gets true when it is open, false when the server refused it (53300). The setup
+   * is a delay, not work on the shared cores: it is mostly round trips, the fork and the authentication exchange,
+   * and as work it would (wrongly) slow every query while a pool fills.
+   */
   void open(Consumer<Boolean> done) {
-    cpu.run(server.connectionSetupMs(), () -> {
+    loop.after(server.connectionSetupMs(), () -> {
       if (open >= server.connectionLimit()) {
         done.accept(false);
         return;

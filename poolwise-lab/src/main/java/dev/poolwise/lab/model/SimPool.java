@@ -134,7 +134,11 @@ final class SimPool {
     serveWaiters();
   }
 
-  /** Connections open or being opened: what the pool counts against its maximum. */
+  int maxSize() {
+    return maxSize;
+  }
+
+  /** Connections open (not counting those being opened). */
   int total() {
     return total;
   }
@@ -204,7 +208,8 @@ final class SimPool {
     }
     for (int i = 0; i < launch; i++) {
       pending++;
-      connector.open(this::connected);
+      // Deferred (same instant): a connector that answers at once must not re-enter fill() inside this loop.
+      loop.after(0, () -> connector.open(this::connected));
     }
   }
 

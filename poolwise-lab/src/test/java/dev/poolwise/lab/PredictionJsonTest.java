@@ -97,6 +97,22 @@ class PredictionJsonTest {
   @Test
   void aTableWithPredictionsShowsThemBesideTheMeasurements() {
     String table = Reports.table(predicted());
-    assertThat(table).contains("predicted");
+    assertThat(table).contains("model: predicted before the row ran").contains("wait p99");
+  }
+
+  @Test
+  void theReportHasAModelSectionWithTheErrors() throws Exception {
+    Path file = dir.resolve("report.html");
+    Reports.writeHtml(predicted(), file);
+    String html = java.nio.file.Files.readString(file);
+
+    assertThat(html).contains("The model: predicted before each row ran").contains("predicted / measured (error)")
+        .contains("effective cores");
+    assertThat(ModelAccuracy.markdown(predicted())).contains("| single:20 | ").contains("Calibration: 1.60 effective");
+  }
+
+  @Test
+  void withoutPredictionsTheReportHasNoModelSection() throws Exception {
+    assertThat(ModelAccuracy.html(SampleResults.typical())).isEmpty();
   }
 }

@@ -64,7 +64,8 @@ public final class AutoSizing {
     double noiseBound = p99UpperBound(latencies.get(best), workload.scenario().seed());
     Candidate chosen = bestCandidate;
     for (Candidate c : candidates) {
-      if ((!anyClean || failures(c) == 0) && c.prediction().pageLatencyMs().p99() <= noiseBound) {
+      // A smaller size qualifies only if it fails no more requests than the best: failing fast is not serving.
+      if (failures(c) <= failures(bestCandidate) && c.prediction().pageLatencyMs().p99() <= noiseBound) {
         chosen = c;
         break;
       }

@@ -31,6 +31,23 @@ class AutoSizingTest {
   }
 
   @Test
+  void aSizeWhoseRequestsFailFastIsNotFasterForIt() {
+    // Nested requests on a pool of 1 are failed at once by the guard: short pages, every request failed.
+    Scenario nested = new Scenario(12, 3, 1, 8, 12, 1, 3, 0.2, 0.3, 0.05, 100, 70, 2000, true, 0, 42);
+    AutoSizing.Choice choice = AutoSizing.choose(Workload.of(nested), ServerModel.uniform(1, 2, 3, 40), 40);
+
+    long fewest = choice.candidates().stream().mapToLong(AutoSizingTest::failures).min().orElseThrow();
+    AutoSizing.Candidate chosen = choice.candidates().stream().filter(c -> c.size() == choice.size()).findFirst()
+        .orElseThrow();
+    assertThat(choice.size()).isGreaterThan(1);
+    assertThat(failures(chosen)).isEqualTo(fewest);
+  }
+
+  private static long failures(AutoSizing.Candidate c) {
+    return c.otherFailures() + c.prediction().failures().timeout() + c.prediction().failures().tooManyClients();
+  }
+
+  @Test
   void neverMoreThanTheServerAllows() {
     Scenario scenario = new Scenario(12, 3, 1, 8, 12, 1, 3, 0.2, 0.3, 0.01, 100, 70, 2000, false, 0, 42);
     AutoSizing.Choice choice = AutoSizing.choose(Workload.of(scenario), ServerModel.uniform(1, 64, 3, 6), 6);

@@ -2,6 +2,11 @@ package dev.poolwise.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.poolwise.lab.model.AutoSizing;
+import dev.poolwise.lab.model.Calibration;
+import dev.poolwise.lab.model.Prediction;
+import dev.poolwise.lab.model.ServerModel;
+import dev.poolwise.lab.model.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -173,10 +178,11 @@ final class AdviseCommand implements Callable<Integer> {
     }
     Load load;
     LiveDatabase observed = null;
+    JsonNode resultsRoot = null;
     try {
       if (results != null) {
-        load = fromResults(new ObjectMapper().readTree(Files.readString(results)), topology, results.toString(),
-            out);
+        resultsRoot = new ObjectMapper().readTree(Files.readString(results));
+        load = fromResults(resultsRoot, topology, results.toString(), out);
       } else if (url != null) {
         try (LiveDatabase database = LiveDatabase.connect(url, user, allowRemote)) {
           load = observe(database, applicationName, observeSeconds, sampleMs, meanHoldMs);
@@ -204,11 +210,14 @@ final class AdviseCommand implements Callable<Integer> {
     if (meanHoldMs != null && results != null) {
       load = withHold(load, meanHoldMs);
     }
-    return advise(load, out, observed);
+    return advise(load, out, observed, resultsRoot);
   }
 
-  /** The advice for {@code load}, printed with where its numbers came from; the exit code. */
-  private int advise(Load load, PrintWriter out, LiveDatabase observed) {
+  /**
+   * The advice for {@code load}, printed with where its numbers came from; the exit code. With {@code resultsRoot}
+   * (a calibrated results.json) the size comes from the simulation, the Advisor's Erlang C as the cross-check.
+   */
+  private int advise(Load load, PrintWriter out, LiveDatabase observed, JsonNode resultsRoot) {
 
     int max = maxConnections != null ? maxConnections : load.maxConnections() == null ? 0 : load.maxConnections();
     int reserved = reservedConnections != null ? reservedConnections
@@ -224,6 +233,8 @@ final class AdviseCommand implements Callable<Integer> {
     Advisor.Input input = new Advisor.Input(load.acquisitionsPerSecond(), load.meanHoldMs(), budget, instances,
         perThread, threadCount, target);
     Advisor.Advice advice = Advisor.advise(input);
+    AutoSizing.Choice simulated = resultsRoot == null ? null : simulate(resultsRoot, budget / instances);
+    int recommended = simulated == null ? advice.recommendedSize() : simulated.size();
 
     StringBuilder text = new StringBuilder();
     text.append("Load\n");
@@ -234,9 +245,17 @@ final class AdviseCommand implements Callable<Integer> {
           instances > 1 ? ", shared by " + instances + " instances" : ""));
     }
     text.append('\n');
-    text.append(String.format(Locale.ROOT, "Recommended pool size: %d%s%n%n", advice.recommendedSize(),
-        instances > 1 ? " per instance (× " + instances + " instances = " + advice.recommendedSize() * instances + ")"
+    text.append(String.format(Locale.ROOT, "Recommended pool size: %d%s%n%n", recommended,
+        instances > 1 ? " per instance (× " + instances + " instances = " + recommended * instances + ")"
             : ""));
+    if (simulated != null) {
+      text.append("Simulation of the run's scenario on its calibrated server (docs/model.md)\n");
+      text.append(simulationTable(simulated)).append('\n');
+      text.append("  ").append(simulated.reason()).append(".\n");
+      text.append(String.format(Locale.ROOT, "  Erlang C cross-check (Poisson arrivals, holds that do not stretch):"
+          + " %d; the simulation models the page bursts and the server's cores, so its size is the one used.%n%n",
+          advice.recommendedSize()));
+    }
     text.append(candidateTable(advice)).append('\n');
     text.append("Reasoning\n");
     advice.reasoning().forEach(line -> text.append("  - ").append(line).append('\n'));
@@ -285,7 +304,7 @@ final class AdviseCommand implements Callable<Integer> {
       out.println();
       out.println("=== Pool '" + pool.pool() + "' ===");
       int otherPools = pools.stream().filter(p -> p != pool).mapToInt(JfrBorrowTrace.PoolTraffic::peakBorrowed).sum();
-      exit = Math.max(exit, advise(fromTraffic(pool, otherPools), out, null));
+      exit = Math.max(exit, advise(fromTraffic(pool, otherPools), out, null, null));
     }
     return exit;
   }
@@ -338,6 +357,40 @@ final class AdviseCommand implements Callable<Integer> {
     }
     return new Load(pool.borrowsPerSecond(), pool.meanHoldMs(), null, null, otherPoolsPeak,
         pool.peakThreadsBorrowing(), pool.mostHeldByOneThread(), null, provenance, caveats);
+  }
+
+  /**
+   * single:N simulated for the scenario and calibration a results.json recorded, up to {@code budget} (the server's
+   * budget per instance, 0 when unknown); null when the file has no calibration (an older lab, or it failed).
+   */
+  static AutoSizing.Choice simulate(JsonNode root, int budget) {
+    LabResults recorded;
+    try {
+      recorded = ResultsJson.mapper().treeToValue(root, LabResults.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      return null;
+    }
+    Calibration calibration = recorded.calibration();
+    if (calibration == null || recorded.scenario() == null || calibration.serviceDemandMs().isEmpty()) {
+      return null;
+    }
+    int limit = budget > 0 ? budget : calibration.connectionLimit();
+    ServerModel server = calibration.serverModel().withConnectionLimit(Math.max(1, limit));
+    return AutoSizing.choose(Workload.of(recorded.scenario()), server, Math.max(1, limit));
+  }
+
+  static String simulationTable(AutoSizing.Choice choice) {
+    PlainTable table = new PlainTable(">size", ">pages/s", ">p50 page", ">p99 page", ">p99 wait", ">failed", "");
+    for (AutoSizing.Candidate candidate : choice.candidates()) {
+      Prediction p = candidate.prediction();
+      table.row(candidate.size(), String.format(Locale.ROOT, "%.1f", p.pagesPerS()),
+          String.format(Locale.ROOT, "%.0f ms", p.pageLatencyMs().p50()),
+          String.format(Locale.ROOT, "%.0f ms", p.pageLatencyMs().p99()),
+          String.format(Locale.ROOT, "%.1f ms", p.acquireWaitMs().p99()),
+          p.failures().timeout() + p.failures().tooManyClients() + candidate.otherFailures(),
+          candidate.size() == choice.size() ? "← recommended" : "");
+    }
+    return table.render("  ");
   }
 
   static String candidateTable(Advisor.Advice advice) {

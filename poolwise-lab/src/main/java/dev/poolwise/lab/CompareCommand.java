@@ -20,11 +20,13 @@ import picocli.CommandLine.Spec;
             + " queries each, every query on its own connection) against each pool topology in turn, on one"
             + " PostgreSQL (an embedded one with max_connections = 100 unless --url is given), and prints one"
             + " table: pages/s, page latency, failed requests by cause, acquire wait, hold time and server"
-            + " connections. Writes results.json and report.html into --output-dir.",
+            + " connections. Each row is predicted first by the workload model, calibrated on the server in about"
+            + " 8 s before the first row, and the table shows predicted beside measured (docs/model.md)."
+            + " Writes results.json and report.html into --output-dir.",
         "",
         "Topologies:",
         "  single:N           one Poolwise pool of N",
-        "  single:auto        one pool sized by the Advisor from the load an earlier single/hikari row measured",
+        "  single:auto        one pool sized by the workload model (simulation, docs/model.md) before it runs",
         "  partitioned:KxN    K Poolwise pools of N, round robin per request (the seed's \"middle way\")",
         "  per-module:KxN     K lazily-growing pools of N, each API route bound to one (the seed's 70 clients)",
         "  hikari:N           one HikariCP pool of N, same timeout (the peer)",

@@ -107,7 +107,7 @@ final class HtmlReport {
             css,
             html(subtitle(results)),
             verdictHtml(results),
-            table(results),
+            table(results) + ModelAccuracy.html(results),
             html(TerminalTable.hasBackground(results.results()) ? TerminalTable.LEGEND + TerminalTable.BACKGROUND_LEGEND
                 : TerminalTable.LEGEND),
             backgroundChart(results),

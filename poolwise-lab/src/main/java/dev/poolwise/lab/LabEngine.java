@@ -1,6 +1,11 @@
 package dev.poolwise.lab;
 
 import dev.poolwise.MultipleAcquisition;
+import dev.poolwise.lab.model.AutoSizing;
+import dev.poolwise.lab.model.Calibration;
+import dev.poolwise.lab.model.PageLoadSimulation;
+import dev.poolwise.lab.model.Prediction;
+import dev.poolwise.lab.model.Workload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -45,6 +50,8 @@ final class LabEngine {
   private final Map<String, Load> measuredLoads = new LinkedHashMap<>();
   /** Server client connections before the first topology, not counting the sampler's own. */
   private int baseline;
+  /** The server's parameters, measured once before the first row; null when the calibration failed. */
+  private Calibration calibration;
 
   LabEngine(LabDatabase database, Scenario scenario, PrintStream progressOutput, MultipleAcquisition multipleAcquisition) {
     this.database = database;
@@ -62,6 +69,7 @@ final class LabEngine {
     List<LabResults.TopologyResult> rows = new ArrayList<>();
     try (ConnectionSampler sampler = new ConnectionSampler(database.openSamplerConnection())) {
       baseline = sampler.countNow();
+      calibration = calibrate();
       progress.plan(topologies.size(), scenario.warmupSeconds() + scenario.durationSeconds());
       for (int i = 0; i < topologies.size(); i++) {
         Topology topology = topologies.get(i);
@@ -79,7 +87,43 @@ final class LabEngine {
     } finally {
       progress.close();
     }
-    return new LabResults(database.serverInfo(), scenario, List.copyOf(rows), "");
+    return new LabResults(database.serverInfo(), scenario, List.copyOf(rows), "", calibration);
+  }
+
+  /* --- The model --- */
+
+  /** Connections the workload's role may open: the server's budget minus other sessions and the sampler. */
+  private int connectionLimit() {
+    LabResults.ServerInfo server = database.serverInfo();
+    return Math.max(1, server.maxConnections() - server.superuserReservedConnections() - baseline - 1);
+  }
+
+  /** Measures the server once, before any row, so that every prediction is made from it alone. */
+  private Calibration calibrate() throws InterruptedException {
+    progress.note("calibrating the model: query service demands, a concurrency sweep, connection setup (~8 s)");
+    try {
+      Calibration measured = LabCalibration.measure(database, scenario, connectionLimit());
+      progress.note(String.format(java.util.Locale.ROOT, "calibration: %.2f effective cores, connection setup %.1f"
+              + " ms, list query %.2f ms, task by id %.2f ms alone (load average %.2f)",
+          measured.effectiveParallelism(), measured.connectionSetupMs(),
+          measured.serviceDemandMs().get(dev.poolwise.lab.model.QueryKind.TASK_LIST),
+          measured.serviceDemandMs().get(dev.poolwise.lab.model.QueryKind.TASK_BY_ID), measured.loadAverage()));
+      return measured;
+    } catch (java.sql.SQLException | RuntimeException e) {
+      progress.note("calibration failed (" + e.getMessage() + "); the rows run without predictions");
+      return null;
+    }
+  }
+
+  /** The scenario as the model runs it. */
+  private Workload workload() {
+    return Workload.of(scenario);
+  }
+
+  /** The row's prediction, from the calibration alone; null without a calibration. */
+  private Prediction predict(Topology sized) {
+    return calibration == null ? null
+        : PageLoadSimulation.predict(workload(), Predictions.layout(sized), calibration.serverModel());
   }
 
   /* --- One topology --- */
@@ -109,17 +153,24 @@ final class LabEngine {
       Topology sized = topology;
       String sizing = null;
       if (topology.auto()) {
-        Load load = measuredLoads.values().stream().findFirst().orElse(null);
-        if (load == null) {
-          load = probe(sampler, connect);
+        if (calibration != null) {
+          AutoSizing.Choice choice = AutoSizing.choose(workload(), calibration.serverModel(), connectionLimit());
+          sized = topology.withSize(Math.max(1, Math.min(Topology.MAX_POOL_SIZE, choice.size())));
+          sizing = choice.reason();
+        } else {
+          Load load = measuredLoads.values().stream().findFirst().orElse(null);
+          if (load == null) {
+            load = probe(sampler, connect);
+          }
+          Advisor.Advice advice = Advisor.advise(advisorInput(load));
+          sized = topology.withSize(Math.max(1, Math.min(Topology.MAX_POOL_SIZE, advice.recommendedSize())));
+          sizing = topology.text() + " = " + sized.size() + " connections (Advisor, from " + load.topology() + ": "
+              + String.format(java.util.Locale.ROOT, "%.0f borrows/s × %.1f ms mean hold",
+                  load.acquisitionsPerSecond(), load.meanHoldMs()) + ")";
         }
-        Advisor.Advice advice = Advisor.advise(advisorInput(load));
-        sized = topology.withSize(Math.max(1, Math.min(Topology.MAX_POOL_SIZE, advice.recommendedSize())));
-        sizing = topology.text() + " = " + sized.size() + " connections (Advisor, from " + load.topology() + ": "
-            + String.format(java.util.Locale.ROOT, "%.0f borrows/s × %.1f ms mean hold", load.acquisitionsPerSecond(),
-                load.meanHoldMs()) + ")";
         progress.note(sizing);
       }
+      Prediction modelPrediction = predict(sized);
       Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
       Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.meanHoldMs());
       if (measured.snapshot().acquisitions() > 0 && sized.isOnePool() && !topology.auto()) {
@@ -139,7 +190,8 @@ final class LabEngine {
           Measurements.buckets(snapshot.pageLatency()), Measurements.buckets(snapshot.acquireWait()),
           measured.sampled().timeline(), BootstrapInterval.p99(snapshot.pageLatency(), scenario.seed()),
           scenario.backgroundRequests() == 0 ? null : background(measured.background()), measured.pagesPerSCi(),
-          scenario.retryPolicy().retries() ? snapshot.retries() : null);
+          scenario.retryPolicy().retries() ? snapshot.retries() : null, null, null)
+          .withPrediction(modelPrediction, Predictions.FROM_CALIBRATION);
     } finally {
       if (bouncer != null) {
         bouncer.close(); // idempotent; here for the paths that failed before measuring

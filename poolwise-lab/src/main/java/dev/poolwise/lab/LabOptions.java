@@ -267,7 +267,8 @@ final class LabOptions {
         }
       }
       String verdict = Reports.verdict(results);
-      return new LabResults(results.server(), results.scenario(), results.results(), verdict == null ? "" : verdict);
+      return new LabResults(results.server(), results.scenario(), results.results(), verdict == null ? "" : verdict,
+          results.calibration());
     }
   }
 

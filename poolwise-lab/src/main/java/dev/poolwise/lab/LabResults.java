@@ -1,5 +1,7 @@
 package dev.poolwise.lab;
 
+import dev.poolwise.lab.model.Calibration;
+import dev.poolwise.lab.model.Prediction;
 import java.util.List;
 
 /**
@@ -10,8 +12,16 @@ import java.util.List;
  * @param scenario every parameter of the scenario, including the seed
  * @param results one row per topology, in the order they ran
  * @param verdict the paragraph computed from the rows
+ * @param calibration the server's parameters measured before the first row, which every row's prediction is made
+ *     from; {@code null} when the calibration failed or the results predate it
  */
-public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResult> results, String verdict) {
+public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResult> results, String verdict,
+    Calibration calibration) {
+
+  /** Results without a calibration. */
+  public LabResults(ServerInfo server, Scenario scenario, List<TopologyResult> results, String verdict) {
+    this(server, scenario, results, verdict, null);
+  }
 
   /**
    * @param version PostgreSQL's version string ({@code server_version})
@@ -51,6 +61,8 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
    *     measured window, {@link BootstrapInterval#rate}); {@code null} where there were no pages or the results
    *     predate it
    * @param retries what the seed's retries did ({@code --retry}); {@code null} when the scenario did not retry
+   * @param prediction the model's prediction for this row, made before the row ran; {@code null} without one
+   * @param predictionFrom what the prediction was made from ({@code "calibration"}), {@code null} without one
    */
   public record TopologyResult(
       String topology,
@@ -73,13 +85,35 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
       Interval pageLatencyP99CiMs,
       Background background,
       Interval pagesPerSCi,
-      Retries retries) {
+      Retries retries,
+      Prediction prediction,
+      String predictionFrom) {
+
+    /** A row without noise interval of pages/s, retries or prediction (results written before they existed). */
+    public TopologyResult(String topology, String pool, long pages, double pagesPerS, Percentiles pageLatencyMs,
+        long requests, Failures failures, Percentiles acquireWaitMs, Percentiles holdMs,
+        ServerConnections serverConnections, String skipped, int poolCount, int totalMaxConnections,
+        Double predictedP99WaitMs, List<Bucket> pageLatencyHistogram, List<Bucket> acquireWaitHistogram,
+        List<Sample> serverConnectionsTimeline, Interval pageLatencyP99CiMs, Background background) {
+      this(topology, pool, pages, pagesPerS, pageLatencyMs, requests, failures, acquireWaitMs, holdMs,
+          serverConnections, skipped, poolCount, totalMaxConnections, predictedP99WaitMs, pageLatencyHistogram,
+          acquireWaitHistogram, serverConnectionsTimeline, pageLatencyP99CiMs, background, null, null, null, null);
+    }
+
+    /** This row with the model's prediction. */
+    public TopologyResult withPrediction(Prediction newPrediction, String from) {
+      return new TopologyResult(topology, pool, pages, pagesPerS, pageLatencyMs, requests, failures, acquireWaitMs,
+          holdMs, serverConnections, skipped, poolCount, totalMaxConnections,
+          newPrediction == null ? predictedP99WaitMs : Double.valueOf(newPrediction.acquireWaitMs().p99()),
+          pageLatencyHistogram, acquireWaitHistogram, serverConnectionsTimeline, pageLatencyP99CiMs, background,
+          pagesPerSCi, retries, newPrediction, newPrediction == null ? null : from);
+    }
 
     /** A topology that could not run, with the reason. */
     public static TopologyResult skipped(String topology, String pool, String reason) {
       return new TopologyResult(topology, pool, 0, 0, Percentiles.ZERO, 0, new Failures(0, 0, 0), Percentiles.ZERO,
           Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of(), null,
-          null, null, null);
+          null, null, null, null, null);
     }
   }
 

@@ -58,14 +58,15 @@ final class Reports {
     if (results.verdict() != null && !results.verdict().isBlank()) {
       return results;
     }
-    return new LabResults(results.server(), results.scenario(), results.results(), Verdict.of(results));
+    return new LabResults(results.server(), results.scenario(), results.results(), Verdict.of(results),
+        results.calibration());
   }
 
   /** The results with every null part of a row replaced by zeros or an empty list. */
   static LabResults complete(LabResults results) {
     List<TopologyResult> rows = results.results() == null ? List.of()
         : results.results().stream().filter(r -> r != null).map(Reports::complete).toList();
-    return new LabResults(results.server(), results.scenario(), rows, results.verdict());
+    return new LabResults(results.server(), results.scenario(), rows, results.verdict(), results.calibration());
   }
 
   private static TopologyResult complete(TopologyResult r) {
@@ -90,7 +91,9 @@ final class Reports {
         r.pageLatencyP99CiMs(),
         complete(r.background()),
         r.pagesPerSCi(),
-        r.retries());
+        r.retries(),
+        r.prediction(),
+        r.predictionFrom());
   }
 
   private static Background complete(Background b) {

@@ -73,6 +73,31 @@ final class TerminalTable {
   static final String BACKGROUND_LEGEND = " · background requests: fired after each page (--background), timed from"
       + " firing to answer, not counted in page latency";
 
+  /**
+   * Shown when the rows carry the model's predictions (a calibrated run): each prediction beside its measurement's
+   * group would double the table's width, so they sit together at the end, in the measured columns' order. They
+   * replace the single "predicted" acquire wait column.
+   */
+  private static final List<Column> MODEL_COLUMNS = List.of(
+      new Column("model: predicted before the row ran", "pages/s", false,
+          r -> predicted(r, p -> Figures.rate(p.pagesPerS()))),
+      new Column("model: predicted before the row ran", "p50", false,
+          r -> predicted(r, p -> Figures.ms(p.pageLatencyMs().p50()))),
+      new Column("model: predicted before the row ran", "p99", false,
+          r -> predicted(r, p -> Figures.ms(p.pageLatencyMs().p99()))),
+      new Column("model: predicted before the row ran", "timeout", false,
+          r -> predicted(r, p -> Figures.count(p.failures().timeout()))),
+      new Column("model: predicted before the row ran", "53300", false,
+          r -> predicted(r, p -> Figures.count(p.failures().tooManyClients()))),
+      new Column("model: predicted before the row ran", "wait p99", false,
+          r -> predicted(r, p -> Figures.ms(p.acquireWaitMs().p99()))),
+      new Column("model: predicted before the row ran", "conns", false,
+          r -> predicted(r, p -> Figures.count(p.serverConnectionsPeak()))));
+
+  static final String MODEL_LEGEND = " · model: the simulation's prediction for the row (pages/s, page latency p50"
+      + " and p99, failed requests, p99 acquire wait, server connection peak), made from the calibration alone"
+      + " before the row ran (docs/model.md)";
+
   /** Explains the columns whose header alone does not. */
   static final String LEGEND = "95% CI: bootstrap interval of pages/s (one-second slices of the measured window"
       + " resampled) · p99 95% CI: bootstrap interval of the page p99 (the measured pages resampled); the verdict"
@@ -87,7 +112,8 @@ final class TerminalTable {
     List<TopologyResult> rows = results.results() == null ? List.of() : results.results();
     boolean background = hasBackground(rows);
     boolean retries = hasRetries(rows);
-    List<Column> columns = columns(background, retries);
+    boolean model = hasPredictions(rows);
+    List<Column> columns = columns(background, retries, model);
     int[] widths = new int[columns.size()];
     for (int c = 0; c < columns.size(); c++) {
       widths[c] = columns.get(c).header().length();
@@ -117,7 +143,8 @@ final class TerminalTable {
     if (rows.isEmpty()) {
       out.append("(no topologies)\n");
     }
-    String legend = LEGEND + (retries ? RETRY_LEGEND : "") + (background ? BACKGROUND_LEGEND : "");
+    String legend = LEGEND + (retries ? RETRY_LEGEND : "") + (background ? BACKGROUND_LEGEND : "")
+        + (model ? MODEL_LEGEND : "");
     out.append(wrap(legend, Math.max(80, headerLine.length())))
         .append('\n');
     if (verdict != null && !verdict.isBlank()) {
@@ -134,8 +161,16 @@ final class TerminalTable {
     return rows.stream().anyMatch(r -> r.skipped() == null && r.retries() != null);
   }
 
-  private static List<Column> columns(boolean background, boolean retries) {
+  static boolean hasPredictions(List<TopologyResult> rows) {
+    return rows.stream().anyMatch(r -> r.skipped() == null && r.prediction() != null);
+  }
+
+  private static List<Column> columns(boolean background, boolean retries, boolean model) {
     List<Column> columns = new ArrayList<>(COLUMNS);
+    if (model) {
+      columns.removeIf(c -> c.header().equals("predicted"));
+      columns.addAll(MODEL_COLUMNS);
+    }
     if (retries) {
       columns.addAll(RETRY_POSITION, RETRY_COLUMNS);
     }
@@ -147,6 +182,10 @@ final class TerminalTable {
 
   private static String retries(TopologyResult row, Function<LabResults.Retries, String> figure) {
     return row.retries() == null ? Figures.MISSING : figure.apply(row.retries());
+  }
+
+  private static String predicted(TopologyResult row, Function<dev.poolwise.lab.model.Prediction, String> figure) {
+    return row.prediction() == null ? Figures.MISSING : figure.apply(row.prediction());
   }
 
   private static String background(TopologyResult row, Function<LabResults.Background, String> figure) {

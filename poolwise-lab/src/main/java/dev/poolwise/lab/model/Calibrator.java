@@ -1,0 +1,213 @@
+package dev.poolwise.lab.model;
+
+import java.lang.management.ManagementFactory;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Measures a {@link Calibration} on a live server, in a few seconds: how long opening a connection takes, each
+ * query kind's service demand alone (one connection, back to back), and the effective parallelism from a short
+ * concurrency sweep of the scenario's query mix (1, 2, 4 and 8 connections at once). What runs on the connections
+ * is the caller's ({@link Probe}): the lab's real queries on PostgreSQL, or anything on the stub driver.
+ */
+public final class Calibrator {
+
+  /*
+   * Concurrency: the sweep runs one platform thread per connection; each counts its own queries into a LongAdder
+   * and stops at a shared deadline; the caller's thread waits on a latch. No state outlives a call.
+   * Failure modes: any SQLException in a probe aborts the calibration with it (the caller then runs without
+   * predictions); every opened session is closed on every path.
+   */
+
+  /** One connection to calibrate on: runs a query of the given kind and waits for its rows. */
+  public interface Session extends AutoCloseable {
+    void run(QueryKind kind) throws SQLException;
+
+    @Override
+    void close() throws SQLException;
+  }
+
+  /** Opens sessions; the time {@link #open} takes is the connection setup cost. */
+  public interface Probe {
+    Session open() throws SQLException;
+  }
+
+  /**
+   * How long each step runs.
+   *
+   * @param perKind back-to-back runs of one kind, alone
+   * @param perSweepLevel the mix on N connections at once
+   * @param connectionsToTime connections opened one after the other for the setup cost
+   * @param sweepLevels connection counts of the sweep, ascending, starting at 1
+   */
+  public record Budget(Duration perKind, Duration perSweepLevel, int connectionsToTime, int[] sweepLevels) {
+
+    /** About eight seconds: short enough for every compare. */
+    public static final Budget DEFAULT = new Budget(Duration.ofMillis(300), Duration.ofMillis(800), 6,
+        new int[] {1, 2, 4, 8});
+  }
+
+  private Calibrator() {}
+
+  /**
+   * Calibrates.
+   *
+   * @param mix each kind's share of the scenario's queries (for the sweep); need not sum to 1
+   * @param connectionLimit connections the workload may open (not measured here: the caller reads it from the
+   *     server's settings)
+   */
+  public static Calibration calibrate(Probe probe, Map<QueryKind, Double> mix, int connectionLimit, Budget budget)
+      throws SQLException, InterruptedException {
+    long started = System.nanoTime();
+    double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    double setupMs = connectionSetupMs(probe, budget.connectionsToTime());
+    Map<QueryKind, Double> demands = new EnumMap<>(QueryKind.class);
+    try (Session session = probe.open()) {
+      for (QueryKind kind : QueryKind.values()) {
+        session.run(kind); // warm: plan cache, buffers
+        session.run(kind);
+      }
+      for (QueryKind kind : QueryKind.values()) {
+        demands.put(kind, round(meanMs(session, kind, budget.perKind())));
+      }
+    }
+    List<Calibration.SweepPoint> sweep = new ArrayList<>();
+    for (int connections : budget.sweepLevels()) {
+      sweep.add(new Calibration.SweepPoint(connections,
+          round(throughput(probe, mix, connections, budget.perSweepLevel()))));
+    }
+    double alone = sweep.get(0).queriesPerS();
+    double best = 1;
+    for (Calibration.SweepPoint point : sweep) {
+      best = Math.max(best, Math.min(point.connections(), point.queriesPerS() / alone));
+    }
+    return new Calibration(demands, round(best), round(setupMs), connectionLimit, sweep,
+        round((System.nanoTime() - started) / 1e9), round(loadAverage));
+  }
+
+  /** The mix of the page-load scenario's queries: lookups, list share, slow share, the three short kinds. */
+  public static Map<QueryKind, Double> mixOf(dev.poolwise.lab.Scenario scenario) {
+    double queries = (scenario.minQueriesPerRequest() + scenario.maxQueriesPerRequest()) / 2.0;
+    double lookups = scenario.cacheMissProbability();
+    double shortShare = Math.max(0, 1 - scenario.listQueryShare() - scenario.slowQueryShare()) / 3;
+    Map<QueryKind, Double> mix = new EnumMap<>(QueryKind.class);
+    mix.put(QueryKind.USER_BY_ID, lookups);
+    mix.put(QueryKind.ORGANIZATION_BY_ID, lookups);
+    mix.put(QueryKind.TASK_LIST, queries * scenario.listQueryShare());
+    mix.put(QueryKind.ACTIVITY_REPORT, queries * scenario.slowQueryShare());
+    mix.put(QueryKind.TASK_BY_ID, queries * shortShare);
+    mix.put(QueryKind.TASKS_OF_PROJECT, queries * shortShare);
+    mix.put(QueryKind.COMMENTS_OF_TASK, queries * shortShare);
+    return mix;
+  }
+
+  private static double connectionSetupMs(Probe probe, int count) throws SQLException {
+    double[] times = new double[Math.max(1, count)];
+    for (int i = 0; i < times.length; i++) {
+      long start = System.nanoTime();
+      Session session = probe.open();
+      times[i] = (System.nanoTime() - start) / 1e6;
+      session.close();
+    }
+    Arrays.sort(times);
+    return times[times.length / 2];
+  }
+
+  private static double meanMs(Session session, QueryKind kind, Duration budget) throws SQLException {
+    long start = System.nanoTime();
+    long deadline = start + budget.toNanos();
+    int runs = 0;
+    do {
+      session.run(kind);
+      runs++;
+    } while (System.nanoTime() < deadline);
+    return (System.nanoTime() - start) / 1e6 / runs;
+  }
+
+  /** Queries per second of the mix on {@code connections} connections running back to back. */
+  private static double throughput(Probe probe, Map<QueryKind, Double> mix, int connections, Duration duration)
+      throws SQLException, InterruptedException {
+    QueryKind[] kinds = QueryKind.values();
+    double[] cumulative = new double[kinds.length];
+    double sum = 0;
+    for (int i = 0; i < kinds.length; i++) {
+      sum += Math.max(0, mix.getOrDefault(kinds[i], 0.0));
+      cumulative[i] = sum;
+    }
+    if (!(sum > 0)) {
+      throw new IllegalArgumentException("the query mix is empty: " + mix);
+    }
+    List<Session> sessions = new ArrayList<>();
+    try {
+      for (int i = 0; i < connections; i++) {
+        sessions.add(probe.open());
+      }
+      LongAdder done = new LongAdder();
+      AtomicReference<SQLException> failure = new AtomicReference<>();
+      CountDownLatch ready = new CountDownLatch(connections);
+      CountDownLatch finished = new CountDownLatch(connections);
+      long[] window = new long[2];
+      double total = sum;
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        Session session = sessions.get(i);
+        SplittableRandom random = new SplittableRandom(1000 + i);
+        threads.add(Thread.ofPlatform().name("poolwise-calibration-" + (i + 1)).start(() -> {
+          ready.countDown();
+          try {
+            ready.await();
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() < deadline && failure.get() == null) {
+              double draw = random.nextDouble() * total;
+              int k = 0;
+              while (k < kinds.length - 1 && draw >= cumulative[k]) {
+                k++;
+              }
+              session.run(kinds[k]);
+              done.increment();
+            }
+          } catch (SQLException e) {
+            failure.compareAndSet(null, e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            finished.countDown();
+          }
+        }));
+      }
+      ready.await();
+      window[0] = System.nanoTime();
+      finished.await();
+      window[1] = System.nanoTime();
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+      return done.sum() / ((window[1] - window[0]) / 1e9);
+    } finally {
+      SQLException closing = null;
+      for (Session session : sessions) {
+        try {
+          session.close();
+        } catch (SQLException e) {
+          closing = e;
+        }
+      }
+      if (closing != null) {
+        throw closing;
+      }
+    }
+  }
+
+  static double round(double value) {
+    return Math.round(value * 1000.0) / 1000.0;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.poolwise.lab.model;
+
+import java.util.function.Consumer;
+
+/**
+ * The simulated PostgreSQL: queries run on its {@link SharedCpu}; connections cost setup work and take one of
+ * {@link ServerModel#connectionLimit()} slots, or are refused (53300) when none is left. Counts the connections
+ * open at once, at their peak inside the measured window.
+ */
+final class SimDatabase {
+
+  /*
+   * Concurrency: none (runs inside an EventLoop). Failure modes: a refused connection takes its setup time too
+   * (PostgreSQL forks the backend and authenticates before it checks the slots).
+   */
+
+  private final EventLoop loop;
+  private final ServerModel server;
+  private final SharedCpu cpu;
+  private final Window window;
+  private int open;
+  private int peakInWindow;
+
+  SimDatabase(EventLoop loop, ServerModel server, Window window) {
+    this.loop = loop;
+    this.server = server;
+    this.window = window;
+    this.cpu = new SharedCpu(loop, server.effectiveCores());
+  }
+
+  /**
+   * Opens a connection: {@code done} gets true when it is open, false when the server refused it (53300). The setup
+   * is a delay, not work on the shared cores: it is mostly round trips, the fork and the authentication exchange,
+   * and as work it would (wrongly) slow every query while a pool fills.
+   */
+  void open(Consumer<Boolean> done) {
+    loop.after(server.connectionSetupMs(), () -> {
+      if (open >= server.connectionLimit()) {
+        done.accept(false);
+        return;
+      }
+      open++;
+      noteCount();
+      done.accept(true);
+    });
+  }
+
+  void close() {
+    open--;
+  }
+
+  /** Runs one query: its sleep (the slow report's pg_sleep, no work) and then its demand on the shared cores. */
+  void query(QueryKind kind, double sleepMs, Runnable done) {
+    if (sleepMs > 0) {
+      loop.after(sleepMs, () -> cpu.run(server.demand(kind), done));
+    } else {
+      cpu.run(server.demand(kind), done);
+    }
+  }
+
+  /** Called when the measured window opens: the peak starts from the connections open then. */
+  void windowOpened() {
+    peakInWindow = Math.max(peakInWindow, open);
+  }
+
+  int peakInWindow() {
+    return peakInWindow;
+  }
+
+  private void noteCount() {
+    if (window.contains(loop.now())) {
+      peakInWindow = Math.max(peakInWindow, open);
+    }
+  }
+
+  /** The measured window, ms of simulated time: [start, end). */
+  record Window(double startMs, double endMs) {
+    boolean contains(double timeMs) {
+      return timeMs >= startMs && timeMs < endMs;
+    }
+  }
+}

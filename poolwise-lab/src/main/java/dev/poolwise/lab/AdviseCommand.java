@@ -81,6 +81,11 @@ final class AdviseCommand implements Callable<Integer> {
           + " JVM): borrows/s, waits, holds, tags and threads per pool, and a size for each.")
   Path jfr;
 
+  @Option(names = "--server-cores", paramLabel = "N",
+      description = "With --jfr: the database server's cores for the replay of the recording (holds stretch when more"
+          + " of them run than the server has cores). Default: this machine's processors, said in the output.")
+  Double serverCores;
+
   @Option(names = "--url", paramLabel = "URL",
       description = "A live server to observe: JDBC URL or DATABASE_URL (loopback only unless --allow-remote).")
   String url;
@@ -305,8 +310,35 @@ final class AdviseCommand implements Callable<Integer> {
       out.println("=== Pool '" + pool.pool() + "' ===");
       int otherPools = pools.stream().filter(p -> p != pool).mapToInt(JfrBorrowTrace.PoolTraffic::peakBorrowed).sum();
       exit = Math.max(exit, advise(fromTraffic(pool, otherPools), out, null, null));
+      out.print(replayTable(pool, trace.borrows().stream().filter(b -> b.pool().equals(pool.pool())).toList()));
+      out.flush();
     }
     return exit;
+  }
+
+  /**
+   * The recording replayed by the model ({@link TraceModel}) against other sizes of the same pool: each thread
+   * borrows again as long after its return as it did, and holds stretch with the server's cores in use.
+   */
+  private String replayTable(JfrBorrowTrace.PoolTraffic pool, List<dev.poolwise.lab.model.ObservedBorrow> borrows) {
+    double cores = serverCores != null ? serverCores : Runtime.getRuntime().availableProcessors();
+    ServerModel server = ServerModel.uniform(0, cores, 0, Integer.MAX_VALUE);
+    int peak = Math.max(1, pool.peakBorrowed());
+    java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+    for (double factor : new double[] {0.25, 0.5, 0.75, 1, 1.5, 2}) {
+      sizes.add(Math.max(1, (int) Math.round(peak * factor)));
+    }
+    PlainTable table = new PlainTable(">size", ">p99 wait", ">mean wait", ">p99 hold", ">connections opened");
+    for (int size : sizes) {
+      dev.poolwise.lab.model.TraceModel.Forecast forecast =
+          dev.poolwise.lab.model.TraceModel.predict(borrows, size, server);
+      table.row(size, Figures.ms(forecast.p99WaitMs()) + " ms", Figures.ms(forecast.meanWaitMs()) + " ms",
+          Figures.ms(forecast.p99HoldMs()) + " ms", forecast.peakConnections());
+    }
+    return String.format(Locale.ROOT, "%nReplay of this pool's %,d recorded borrows at other sizes (the model,"
+        + " docs/model.md; server of %s cores%s; recorded: wait p99 %s ms, hold p99 %s ms, peak %d borrowed):%n%s",
+        borrows.size(), Advisor.fmt(cores), serverCores != null ? "" : ", this machine's, set with --server-cores",
+        Figures.ms(pool.waitP99Ms()), Figures.ms(pool.holdP99Ms()), pool.peakBorrowed(), table.render("  "));
   }
 
   /** The recording's pools side by side, and their busiest tags. */

@@ -156,6 +156,11 @@ class JfrBorrowTraceTest {
     assertThat(advice.out()).contains("Recording " + file).contains("jfr-stub").contains("=== Pool 'jfr-stub' ===")
         .contains("busiest tags: ").contains("Recommended pool size: ")
         .contains("borrows in the recording").contains("Nested acquisition");
+    // the model replays the recording at other sizes: the recorded peak and multiples of it
+    assertThat(advice.out()).contains("Replay of this pool's").contains("set with --server-cores")
+        .contains("p99 wait").contains("connections opened");
+    AdviseCommandTest.Run twoCores = AdviseCommandTest.advise("--jfr", file.toString(), "--server-cores", "2");
+    assertThat(twoCores.out()).contains("server of 2 cores;").doesNotContain("set with --server-cores");
   }
 
   @Test

@@ -25,7 +25,13 @@ class CompareIntegrationTest {
         .containsExactly("single:20", "per-module:70x5");
     for (LabResults.TopologyResult row : results.results()) {
       assertThat(row.skipped()).as(row.topology() + " skipped").isNull();
-      assertThat(row.pages()).as(row.topology() + " pages").isPositive();
+      if (row.pages() == 0) {
+        // On a loaded machine (CI beside other jobs) the 70 lazily-growing pools can keep every page of the short
+        // window waiting on refused connections: no page completes, which is the point of the row. Its premise is
+        // the refusals, asserted below; the page figures are checked where pages completed.
+        assertThat(row.topology()).as("only the overloaded row may complete no page").isEqualTo("per-module:70x5");
+        continue;
+      }
       assertThat(row.requests()).as(row.topology() + " requests").isGreaterThanOrEqualTo(row.pages() * 8);
       assertThat(row.failures().total()).as(row.topology() + " failures").isLessThanOrEqualTo(row.requests());
       LabResults.Percentiles page = row.pageLatencyMs();

@@ -80,7 +80,12 @@ public final class DelegationGenerator {
     /** Declares the fields and the constructor itself. */
     FIELDS,
     /** Inherits the fields from a hand-written superclass; passes the constructor arguments up. */
-    INHERITED
+    INHERITED,
+    /**
+     * The hand-written subclass keeps its own state and gives access through two methods the generated class
+     * declares abstract: {@code delegate()} (which refuses use after close) and {@code checkBroken(e)}.
+     */
+    ACCESSORS
   }
 
   /** What the execute hook is given as the SQL of an execution; {@code null} when the class has none. */
@@ -118,6 +123,8 @@ public final class DelegationGenerator {
 
   private static final List<Target> TARGETS =
       List.of(
+          new Target("ConnectionDelegation", "java.sql.Connection", null, null, "Connection", null,
+              Root.ACCESSORS, false, Executions.NONE, List.of("ConnectionHandle")),
           new Target("ResultSetDelegation", "java.sql.ResultSet", null, null, "ResultSet", null,
               Root.FIELDS, false, Executions.NONE, List.of("ResultSetHandle")),
           new Target("DatabaseMetaDataDelegation", "java.sql.DatabaseMetaData", null, null, "DatabaseMetaData", null,
@@ -221,6 +228,12 @@ public final class DelegationGenerator {
     }
     out.append(" implements ").append(simpleInterface).append(" {\n");
 
+    if (target.root() == Root.ACCESSORS) {
+      out.append("\n  /** The driver's object; fails with SQLState 08003 once the handle was closed. */\n");
+      out.append("  abstract ").append(target.delegateType()).append(" delegate() throws SQLException;\n");
+      out.append("\n  /** Marks the connection for eviction when the failure says it is broken; returns the failure. */\n");
+      out.append("  abstract <E extends SQLException> E checkBroken(E failure);\n");
+    }
     if (target.root() == Root.FIELDS) {
       out.append("\n  /** The driver's object. */\n");
       out.append("  final ").append(target.delegateType()).append(" delegate;\n");
@@ -231,20 +244,22 @@ public final class DelegationGenerator {
         out.append("  final String preparedSql;\n");
       }
     }
-    out.append('\n');
-    String parameters = target.delegateType() + " delegate, ConnectionHandle connection"
-        + (target.withPreparedSql() ? ", String preparedSql" : "");
-    out.append("  ").append(target.name()).append('(').append(parameters).append(") {\n");
-    if (target.root() == Root.FIELDS) {
-      out.append("    this.delegate = delegate;\n");
-      out.append("    this.connection = connection;\n");
-      if (target.withPreparedSql()) {
-        out.append("    this.preparedSql = preparedSql;\n");
+    if (target.root() != Root.ACCESSORS) {
+      out.append('\n');
+      String parameters = target.delegateType() + " delegate, ConnectionHandle connection"
+          + (target.withPreparedSql() ? ", String preparedSql" : "");
+      out.append("  ").append(target.name()).append('(').append(parameters).append(") {\n");
+      if (target.root() == Root.FIELDS) {
+        out.append("    this.delegate = delegate;\n");
+        out.append("    this.connection = connection;\n");
+        if (target.withPreparedSql()) {
+          out.append("    this.preparedSql = preparedSql;\n");
+        }
+      } else {
+        out.append("    super(delegate, connection").append(target.withPreparedSql() ? ", preparedSql" : "").append(");\n");
       }
-    } else {
-      out.append("    super(delegate, connection").append(target.withPreparedSql() ? ", preparedSql" : "").append(");\n");
+      out.append("  }\n");
     }
-    out.append("  }\n");
     if (returnsResultSets && target.root() == Root.FIELDS) {
       imports.add("java.sql.ResultSet");
       out.append('\n');
@@ -289,9 +304,12 @@ public final class DelegationGenerator {
     boolean throwsSqlException = thrown.stream().anyMatch(t -> types.isSubtype(typeElement("java.sql.SQLException").asType(), t));
 
     String arguments = String.join(", ", names);
-    String call = "delegate." + name + "(" + arguments + ")";
+    boolean accessors = target.root() == Root.ACCESSORS;
+    String call = (accessors ? "delegate()." : "delegate.") + name + "(" + arguments + ")";
     String hookSql = null;
-    if (name.equals("unwrap")) {
+    if (accessors && (name.equals("unwrap") || name.equals("isWrapperFor"))) {
+      throw new IllegalStateException(target.handWritten() + " must declare " + name + ": HandleUnwrapping needs its fields");
+    } else if (name.equals("unwrap")) {
       call = "HandleUnwrapping.unwrap(this, delegate, " + arguments + ", connection)";
     } else if (name.equals("isWrapperFor")) {
       call = "HandleUnwrapping.isWrapperFor(this, delegate, " + arguments + ")";
@@ -325,6 +343,9 @@ public final class DelegationGenerator {
       out.append("    connection.beforeExecute(").append(hookSql).append(");\n");
     }
     if (!throwsSqlException) {
+      if (accessors) {
+        throw new IllegalStateException(target.handWritten() + " must declare " + name + ": it cannot fail, delegate() can");
+      }
       if (hookSql != null) {
         throw new IllegalStateException(name + ": an execution that cannot fail with SQLException");
       }
@@ -333,7 +354,7 @@ public final class DelegationGenerator {
       out.append("    try {\n");
       out.append("      ").append(statement).append('\n');
       out.append("    } catch (SQLException e) {\n");
-      out.append("      throw connection.checkBroken(e);\n");
+      out.append(accessors ? "      throw checkBroken(e);\n" : "      throw connection.checkBroken(e);\n");
       if (hookSql != null) {
         out.append("    } finally {\n");
         out.append("      connection.afterExecute();\n");

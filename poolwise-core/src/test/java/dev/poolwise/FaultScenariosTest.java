@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.poolwise.testkit.FaultProxy;
 import dev.poolwise.testkit.FaultProxy.Mode;
-import dev.poolwise.testkit.PostgresServer;
+import dev.poolwise.embedded.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -424,16 +424,18 @@ public final class DelegationGenerator {
     return erased.substring(erased.lastIndexOf('.') + 1);
   }
 
-  /** The signature of a method declared in source, the way {@link #erasedSignature} writes it. */
-  private static String erasedSignature(MethodTree method, Set<String> typeVariables) {
+  /**
+   * The signature of a method declared in source, the way {@link #erasedSignature(ExecutableElement)} writes
+   * it: type arguments dropped, qualified names shortened. A type variable keeps its name on both sides.
+   */
+  private static String erasedSignature(MethodTree method) {
     return method.getName() + "(" + method.getParameters().stream()
-        .map(p -> erasedSimpleName(p.getType(), typeVariables)).collect(Collectors.joining(",")) + ")";
+        .map(p -> erasedSimpleName(p.getType())).collect(Collectors.joining(",")) + ")";
   }
 
-  private static String erasedSimpleName(Tree type, Set<String> typeVariables) {
+  private static String erasedSimpleName(Tree type) {
     String text = type.toString().replaceAll("<.*>", "").replace("...", "[]").trim();
-    String simple = text.substring(text.lastIndexOf('.') + 1);
-    return simple;
+    return text.substring(text.lastIndexOf('.') + 1);
   }
 
   /** The erased signatures of the methods a hand-written source file declares, found by parsing it. */
@@ -455,9 +457,7 @@ public final class DelegationGenerator {
         if (declaration instanceof ClassTree type) {
           for (Tree member : type.getMembers()) {
             if (member instanceof MethodTree method && !method.getName().contentEquals("<init>")) {
-              Set<String> typeVariables = new HashSet<>();
-              method.getTypeParameters().forEach(t -> typeVariables.add(t.getName().toString()));
-              signatures.add(erasedSignature(method, typeVariables));
+              signatures.add(erasedSignature(method));
             }
           }
         }
@@ -533,9 +533,7 @@ public final class DelegationGenerator {
             if (declaration instanceof ClassTree type) {
               for (Tree member : type.getMembers()) {
                 if (member instanceof MethodTree method) {
-                  Set<String> typeVariables = new HashSet<>();
-                  method.getTypeParameters().forEach(t -> typeVariables.add(t.getName().toString()));
-                  names.put(erasedSignature(method, typeVariables),
+                  names.put(erasedSignature(method),
                       method.getParameters().stream().map(VariableTree::getName).map(Object::toString).toList());
                 }
               }

@@ -3,15 +3,16 @@ package dev.poolwise;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 
 /**
  * The {@link Statement} part shared by {@link StatementHandle}, {@link PreparedStatementHandle} and
- * {@link CallableStatementHandle}, written once. Subclasses add the methods of the wider interfaces and
- * reach the driver's object through {@link #delegate}, typed by {@code S}.
+ * {@link CallableStatementHandle}, written once. The plain delegation is generated into
+ * {@link StatementDelegation} (and, for the wider interfaces, {@link PreparedStatementDelegation} and
+ * {@link CallableStatementDelegation}, which extend this class); the generated code reaches the driver's
+ * object through {@code delegate}, typed by {@code S}.
  *
- * <p>What it adds to plain delegation:
+ * <p>What it adds to plain delegation (the first two by the generator's rules, the rest here):
  *
  * <ul>
  *   <li>Every {@code execute*} method passes through {@link ConnectionHandle#beforeExecute(String)} and
@@ -33,12 +34,7 @@ import java.sql.Statement;
  * with SQLState 08003 from the hook; other methods reach the driver's statement, which the handle closed
  * on its way back to the pool, so the driver reports it closed.
  */
-abstract class AbstractStatementHandle<S extends Statement> implements Statement {
-
-  final S delegate;
-  final ConnectionHandle connection;
-  /** The SQL given at prepare time, passed to the execute hook; {@code null} for plain statements. */
-  final String preparedSql;
+abstract class AbstractStatementHandle<S extends Statement> extends StatementDelegation<S> {
 
   /** Set once by {@link #close()} or by the connection handle closing it; never cleared. */
   private boolean closed;
@@ -49,14 +45,13 @@ abstract class AbstractStatementHandle<S extends Statement> implements Statement
   private ResultSetHandle lastResultSetHandle;
 
   AbstractStatementHandle(S delegate, ConnectionHandle connection, String preparedSql) {
-    this.delegate = delegate;
-    this.connection = connection;
-    this.preparedSql = preparedSql;
+    super(delegate, connection, preparedSql);
   }
 
   /* --- Support for subclasses and the connection handle --- */
 
   /** The handle for a result set this statement produced; the same handle for the same driver object. */
+  @Override
   final ResultSet wrapResultSet(ResultSet raw) {
     if (raw == null) {
       return null;
@@ -142,42 +137,6 @@ abstract class AbstractStatementHandle<S extends Statement> implements Statement
     closeOnCompletionRequested = true;
   }
 
-  @Override
-  public final ResultSet getResultSet() throws SQLException {
-    try {
-      return wrapResultSet(delegate.getResultSet());
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final ResultSet getGeneratedKeys() throws SQLException {
-    try {
-      return wrapResultSet(delegate.getGeneratedKeys());
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final <T> T unwrap(Class<T> iface) throws SQLException {
-    try {
-      return HandleUnwrapping.unwrap(this, delegate, iface, connection);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean isWrapperFor(Class<?> iface) throws SQLException {
-    try {
-      return HandleUnwrapping.isWrapperFor(this, delegate, iface);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
   /**
    * Never the driver's text: PostgreSQL's prepared statement prints its SQL with the bound values, which
    * may be passwords or personal data.
@@ -187,490 +146,12 @@ abstract class AbstractStatementHandle<S extends Statement> implements Statement
     return "Poolwise " + kind() + " on " + connection.describe() + (closed ? " (closed)" : "");
   }
 
-  /* --- Plain delegation; execute methods through the connection handle's hook --- */
-
-  @Override
-  public final ResultSet executeQuery(String sql) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return wrapResultSet(delegate.executeQuery(sql));
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final int executeUpdate(String sql) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeUpdate(sql);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final int getMaxFieldSize() throws SQLException {
-    try {
-      return delegate.getMaxFieldSize();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setMaxFieldSize(int max) throws SQLException {
-    try {
-      delegate.setMaxFieldSize(max);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int getMaxRows() throws SQLException {
-    try {
-      return delegate.getMaxRows();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setMaxRows(int max) throws SQLException {
-    try {
-      delegate.setMaxRows(max);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setEscapeProcessing(boolean enable) throws SQLException {
-    try {
-      delegate.setEscapeProcessing(enable);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int getQueryTimeout() throws SQLException {
-    try {
-      return delegate.getQueryTimeout();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setQueryTimeout(int seconds) throws SQLException {
-    try {
-      delegate.setQueryTimeout(seconds);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void cancel() throws SQLException {
-    try {
-      delegate.cancel();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final SQLWarning getWarnings() throws SQLException {
-    try {
-      return delegate.getWarnings();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void clearWarnings() throws SQLException {
-    try {
-      delegate.clearWarnings();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setCursorName(String name) throws SQLException {
-    try {
-      delegate.setCursorName(name);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean execute(String sql) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.execute(sql);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final int getUpdateCount() throws SQLException {
-    try {
-      return delegate.getUpdateCount();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean getMoreResults() throws SQLException {
-    try {
-      return delegate.getMoreResults();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setFetchDirection(int direction) throws SQLException {
-    try {
-      delegate.setFetchDirection(direction);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int getFetchDirection() throws SQLException {
-    try {
-      return delegate.getFetchDirection();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setFetchSize(int rows) throws SQLException {
-    try {
-      delegate.setFetchSize(rows);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int getFetchSize() throws SQLException {
-    try {
-      return delegate.getFetchSize();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int getResultSetConcurrency() throws SQLException {
-    try {
-      return delegate.getResultSetConcurrency();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int getResultSetType() throws SQLException {
-    try {
-      return delegate.getResultSetType();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
+  /** Batched SQL is watched (for session-changing statements) when it is added; it runs in executeBatch. */
   @Override
   public final void addBatch(String sql) throws SQLException {
     connection.watchSql(sql);
     try {
       delegate.addBatch(sql);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void clearBatch() throws SQLException {
-    try {
-      delegate.clearBatch();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int[] executeBatch() throws SQLException {
-    connection.beforeExecute(preparedSql);
-    try {
-      return delegate.executeBatch();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final boolean getMoreResults(int current) throws SQLException {
-    try {
-      return delegate.getMoreResults(current);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeUpdate(sql, autoGeneratedKeys);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeUpdate(sql, columnIndexes);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final int executeUpdate(String sql, String[] columnNames) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeUpdate(sql, columnNames);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.execute(sql, autoGeneratedKeys);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final boolean execute(String sql, int[] columnIndexes) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.execute(sql, columnIndexes);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final boolean execute(String sql, String[] columnNames) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.execute(sql, columnNames);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final int getResultSetHoldability() throws SQLException {
-    try {
-      return delegate.getResultSetHoldability();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean isClosed() throws SQLException {
-    try {
-      return delegate.isClosed();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setPoolable(boolean poolable) throws SQLException {
-    try {
-      delegate.setPoolable(poolable);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean isPoolable() throws SQLException {
-    try {
-      return delegate.isPoolable();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean isCloseOnCompletion() throws SQLException {
-    try {
-      return delegate.isCloseOnCompletion();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final long getLargeUpdateCount() throws SQLException {
-    try {
-      return delegate.getLargeUpdateCount();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final void setLargeMaxRows(long max) throws SQLException {
-    try {
-      delegate.setLargeMaxRows(max);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final long getLargeMaxRows() throws SQLException {
-    try {
-      return delegate.getLargeMaxRows();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final long[] executeLargeBatch() throws SQLException {
-    connection.beforeExecute(preparedSql);
-    try {
-      return delegate.executeLargeBatch();
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final long executeLargeUpdate(String sql) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeLargeUpdate(sql);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeLargeUpdate(sql, autoGeneratedKeys);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeLargeUpdate(sql, columnIndexes);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-    connection.beforeExecute(sql);
-    try {
-      return delegate.executeLargeUpdate(sql, columnNames);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    } finally {
-      connection.afterExecute();
-    }
-  }
-
-  @Override
-  public final String enquoteLiteral(String val) throws SQLException {
-    try {
-      return delegate.enquoteLiteral(val);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final String enquoteIdentifier(String identifier, boolean alwaysQuote) throws SQLException {
-    try {
-      return delegate.enquoteIdentifier(identifier, alwaysQuote);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final boolean isSimpleIdentifier(String identifier) throws SQLException {
-    try {
-      return delegate.isSimpleIdentifier(identifier);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public final String enquoteNCharLiteral(String val) throws SQLException {
-    try {
-      return delegate.enquoteNCharLiteral(val);
     } catch (SQLException e) {
       throw connection.checkBroken(e);
     }

@@ -2,22 +2,14 @@ package dev.poolwise;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.sql.Array;
-import java.sql.Blob;
 import java.sql.CallableStatement;
-import java.sql.Clob;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.NClob;
 import java.sql.PreparedStatement;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
-import java.sql.SQLXML;
 import java.sql.Savepoint;
-import java.sql.ShardingKey;
 import java.sql.Statement;
-import java.sql.Struct;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +19,9 @@ import java.util.concurrent.Executor;
 /**
  * The {@link Connection} the application borrows: one fresh handle per borrow around a pooled
  * {@link PoolEntry}, delegating every call to {@code entry.raw} and returning the entry to the pool,
- * cleaned, on {@link #close()}.
+ * cleaned, on {@link #close()}. The plain forwarding (getters, LOB factories, sharding keys) is generated into
+ * {@link ConnectionDelegation} through {@link #delegate()} and {@link #checkBroken}; this class declares the
+ * methods with behaviour of their own.
  *
  * <p>What it tracks, all without asking the driver on the hot path:
  *
@@ -75,7 +69,7 @@ import java.util.concurrent.Executor;
  * closed; {@code isClosed()} is then true, {@code isValid()} false, and {@code close()}/{@code abort()} do
  * nothing.
  */
-final class ConnectionHandle implements Connection {
+final class ConnectionHandle extends ConnectionDelegation {
 
   /** The application changed autoCommit away from the default. */
   private static final int DIRTY_AUTO_COMMIT = 1;
@@ -262,6 +256,7 @@ final class ConnectionHandle implements Connection {
    * application: a broken-connection SQLState marks the entry for eviction. Returns its argument so
    * callers can write {@code throw connection.checkBroken(e)}.
    */
+  @Override
   <E extends SQLException> E checkBroken(E failure) {
     // After the borrow ended the entry may be someone else's: a driver complaint through this stale
     // handle (typically "statement is closed", SQLState 08003) says nothing about the entry's health.
@@ -288,7 +283,8 @@ final class ConnectionHandle implements Connection {
     return "Poolwise connection #" + entry.id;
   }
 
-  private Connection delegate() throws SQLException {
+  @Override
+  Connection delegate() throws SQLException {
     Connection raw = delegate;
     if (raw == null) {
       throw closedException();
@@ -953,79 +949,7 @@ final class ConnectionHandle implements Connection {
     return describe() + ((int) LIFECYCLE.getVolatile(this) == OPEN ? " (pool handle)" : " (pool handle, closed)");
   }
 
-  /* --- Plain delegation --- */
-
-  @Override
-  public String nativeSQL(String sql) throws SQLException {
-    try {
-      return delegate().nativeSQL(sql);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public boolean getAutoCommit() throws SQLException {
-    try {
-      return delegate().getAutoCommit();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public boolean isReadOnly() throws SQLException {
-    try {
-      return delegate().isReadOnly();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public String getCatalog() throws SQLException {
-    try {
-      return delegate().getCatalog();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public int getTransactionIsolation() throws SQLException {
-    try {
-      return delegate().getTransactionIsolation();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public SQLWarning getWarnings() throws SQLException {
-    try {
-      return delegate().getWarnings();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public void clearWarnings() throws SQLException {
-    try {
-      delegate().clearWarnings();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public Map<String, Class<?>> getTypeMap() throws SQLException {
-    try {
-      return delegate().getTypeMap();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
+  /* --- Settings outside the defaults: the type map and holdability (plain delegation is in ConnectionDelegation) --- */
 
   @Override
   public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
@@ -1048,158 +972,5 @@ final class ConnectionHandle implements Connection {
       throw checkBroken(e);
     }
     markDirty(DIRTY_HOLDABILITY, holdability != entry.defaults.holdability());
-  }
-
-  @Override
-  public int getHoldability() throws SQLException {
-    try {
-      return delegate().getHoldability();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public Clob createClob() throws SQLException {
-    try {
-      return delegate().createClob();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public Blob createBlob() throws SQLException {
-    try {
-      return delegate().createBlob();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public NClob createNClob() throws SQLException {
-    try {
-      return delegate().createNClob();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public SQLXML createSQLXML() throws SQLException {
-    try {
-      return delegate().createSQLXML();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public String getClientInfo(String name) throws SQLException {
-    try {
-      return delegate().getClientInfo(name);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public Properties getClientInfo() throws SQLException {
-    try {
-      return delegate().getClientInfo();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-    try {
-      return delegate().createArrayOf(typeName, elements);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
-    try {
-      return delegate().createStruct(typeName, attributes);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public String getSchema() throws SQLException {
-    try {
-      return delegate().getSchema();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public int getNetworkTimeout() throws SQLException {
-    try {
-      return delegate().getNetworkTimeout();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public void beginRequest() throws SQLException {
-    try {
-      delegate().beginRequest();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public void endRequest() throws SQLException {
-    try {
-      delegate().endRequest();
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) throws SQLException {
-    try {
-      return delegate().setShardingKeyIfValid(shardingKey, superShardingKey, timeout);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeout) throws SQLException {
-    try {
-      return delegate().setShardingKeyIfValid(shardingKey, timeout);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public void setShardingKey(ShardingKey shardingKey, ShardingKey superShardingKey) throws SQLException {
-    try {
-      delegate().setShardingKey(shardingKey, superShardingKey);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
-  }
-
-  @Override
-  public void setShardingKey(ShardingKey shardingKey) throws SQLException {
-    try {
-      delegate().setShardingKey(shardingKey);
-    } catch (SQLException e) {
-      throw checkBroken(e);
-    }
   }
 }

@@ -313,7 +313,8 @@ final class PropertiesConfiguration {
         BigDecimal nanosPerUnit = BigDecimal.valueOf(unitNanos(matcher.group(2)));
         duration = Duration.ofNanos(new BigDecimal(matcher.group(1)).multiply(nanosPerUnit).longValueExact());
       }
-      duration.toNanos(); // the pool computes deadlines in nanoseconds
+      // The pool computes deadlines in nanoseconds: toNanos() throws ArithmeticException beyond about 292 years.
+      long unused = duration.toNanos();
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException(show(key, value) + " is too long (at most about 292 years) or too precise"
           + " (at most nanoseconds)");

@@ -39,6 +39,8 @@ final class FakeJdbc {
   }
 
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  /** The same calls with the argument objects themselves, so a test can check that each one reached the driver. */
+  final List<RecordedCall> recordedCalls = Collections.synchronizedList(new ArrayList<>());
   final Map<String, Exception> failures = new ConcurrentHashMap<>();
   volatile SQLException failEverything;
 
@@ -70,6 +72,15 @@ final class FakeJdbc {
 
   boolean isClosed(Object fake) {
     return closed.contains(fake);
+  }
+
+  /** One call on a fake JDBC object: {@code label} as in {@link #calls}, the method's name, the arguments as passed. */
+  record RecordedCall(String label, String method, List<Object> arguments) {}
+
+  List<RecordedCall> recordedCallsSnapshot() {
+    synchronized (recordedCalls) {
+      return new ArrayList<>(recordedCalls);
+    }
   }
 
   static SQLException sqlState(String state) {
@@ -172,6 +183,7 @@ final class FakeJdbc {
             }
           }
           calls.add(label + "." + name + "(" + describe(args) + ")");
+          recordedCalls.add(new RecordedCall(label, name, args == null ? List.of() : Arrays.asList(args.clone())));
           Exception injected = failures.get(label + "." + name);
           if (injected == null) {
             injected = failEverything;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.poolwise.embedded.PostgresServer;
 import dev.poolwise.testkit.FaultProxy;
 import dev.poolwise.testkit.FaultProxy.Mode;
-import dev.poolwise.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -3,7 +3,7 @@ package dev.poolwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.poolwise.testkit.PostgresServer;
+import dev.poolwise.embedded.PostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

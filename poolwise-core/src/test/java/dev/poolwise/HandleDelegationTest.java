@@ -5,18 +5,30 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.poolwise.FakeJdbc.RecordingReleaser;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
 import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.JDBCType;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLType;
 import java.sql.Statement;
+import java.sql.Time;
+import java.sql.Timestamp;
 import java.util.Arrays;
 import java.util.Calendar;
 import java.util.Comparator;
@@ -32,8 +44,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every method of every handle, found by reflection so a method added or mis-generated cannot hide:
- * (1) it reaches the driver's method of the same name and never returns a driver object (a JDBC
- * object coming back must be a handle), and (2) when the driver fails with a broken-connection
+ * (1) it reaches the driver's method of the same name with the very arguments it was given (each
+ * argument a distinct value, so a dropped, swapped or replaced argument fails), and never returns a
+ * driver object (a JDBC object coming back must be a handle), and (2) when the driver fails with a broken-connection
  * SQLState, the very same exception reaches the application and the entry is marked for eviction.
  *
  * <p>The few methods with behaviour of their own (close/abort of the connection, getConnection,
@@ -117,11 +130,17 @@ class HandleDelegationTest {
               Fixture fixture = fixture(subject.makeHandle());
               fixture.fake().calls.clear();
 
-              Object result = method.invoke(fixture.handle(), dummyArguments(method));
+              Object[] arguments = dummyArguments(method);
+              Object result = method.invoke(fixture.handle(), arguments);
 
               assertThat(fixture.fake().callsSnapshot())
                   .as("driver calls")
                   .anyMatch(call -> call.startsWith(subject.label() + "." + method.getName() + "("));
+              assertThat(fixture.fake().recordedCallsSnapshot())
+                  .as("driver calls of %s with the arguments %s, the same objects", method.getName(), Arrays.toString(arguments))
+                  .anyMatch(call -> call.label().equals(subject.label())
+                      && call.method().equals(method.getName())
+                      && sameArguments(call.arguments(), arguments));
               if (result != null) {
                 assertThat(Proxy.isProxyClass(result.getClass()))
                     .as("%s returned the driver's %s", method.getName(), result.getClass())
@@ -189,34 +208,61 @@ class HandleDelegationTest {
         + Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList().toString().replace('[', '(').replace(']', ')');
   }
 
-  private static Object[] dummyArguments(Method method) {
-    return Arrays.stream(method.getParameterTypes()).map(HandleDelegationTest::dummy).toArray();
-  }
-
-  private static Object dummy(Class<?> type) {
-    if (type == int.class) {
-      return 1;
-    }
-    if (type == long.class) {
-      return 1L;
-    }
-    if (type == boolean.class) {
+  /** Primitives by value (they are boxed on the way), everything else by identity. */
+  private static boolean sameArguments(List<Object> received, Object[] passed) {
+    if (received.size() != passed.length) {
       return false;
     }
+    for (int i = 0; i < passed.length; i++) {
+      boolean same = passed[i] instanceof Number || passed[i] instanceof Boolean
+          ? passed[i].equals(received.get(i))
+          : passed[i] == received.get(i);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One argument a parameter, each distinct from the others of the call (the first int is 1, the second 2,
+   * ...; strings likewise), and non-null wherever a value can be made, so the driver-side check can tell them
+   * apart. The first of each kind keeps the value the handles were always tested with.
+   */
+  private static Object[] dummyArguments(Method method) {
+    Class<?>[] types = method.getParameterTypes();
+    Object[] arguments = new Object[types.length];
+    for (int i = 0; i < types.length; i++) {
+      arguments[i] = dummy(types[i], i);
+    }
+    return arguments;
+  }
+
+  private static Object dummy(Class<?> type, int position) {
+    int n = position + 1;
+    if (type == int.class) {
+      return n;
+    }
+    if (type == long.class) {
+      return (long) n;
+    }
+    if (type == boolean.class) {
+      return position % 2 == 1;
+    }
     if (type == short.class) {
-      return (short) 1;
+      return (short) n;
     }
     if (type == byte.class) {
-      return (byte) 1;
+      return (byte) n;
     }
     if (type == float.class) {
-      return 1f;
+      return (float) n;
     }
     if (type == double.class) {
-      return 1d;
+      return (double) n;
     }
     if (type == String.class || type == Object.class) {
-      return "x";
+      return position == 0 ? "x" : "x" + n;
     }
     if (type == Class.class) {
       return String.class;
@@ -236,6 +282,46 @@ class HandleDelegationTest {
     if (type == Calendar.class) {
       return Calendar.getInstance();
     }
-    return null;
+    if (type == BigDecimal.class) {
+      return new BigDecimal(n + ".5");
+    }
+    if (type == java.sql.Date.class) {
+      return new java.sql.Date(n);
+    }
+    if (type == Time.class) {
+      return new Time(n);
+    }
+    if (type == Timestamp.class) {
+      return new Timestamp(n);
+    }
+    if (type == URL.class) {
+      try {
+        return URI.create("http://localhost/" + n).toURL();
+      } catch (MalformedURLException e) {
+        throw new AssertionError(e);
+      }
+    }
+    if (type == InputStream.class) {
+      return new ByteArrayInputStream(new byte[n]);
+    }
+    if (type == Reader.class) {
+      return new StringReader("x" + n);
+    }
+    if (type == SQLType.class) {
+      return JDBCType.INTEGER;
+    }
+    if (type.isInterface()) {
+      // Blob, Clob, Savepoint, ShardingKey, ...: an object of the type that does nothing, only to be passed on.
+      return Proxy.newProxyInstance(
+          HandleDelegationTest.class.getClassLoader(),
+          new Class<?>[] {type},
+          (proxy, called, args) -> switch (called.getName()) {
+            case "toString" -> "dummy " + type.getSimpleName();
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          });
+    }
+    throw new AssertionError("No dummy argument for " + type + ": add one, or the delegation of its methods goes unchecked");
   }
 }

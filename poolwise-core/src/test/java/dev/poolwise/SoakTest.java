@@ -3,7 +3,7 @@ package dev.poolwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.poolwise.testkit.PostgresServer;
+import dev.poolwise.embedded.PostgresServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.poolwise.lab;
 
-import dev.poolwise.testkit.PostgresServer;
+import dev.poolwise.embedded.PostgresServer;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,7 +2,7 @@ package dev.poolwise.lab;
 
 import dev.poolwise.PoolwiseDataSource;
 import dev.poolwise.SessionReset;
-import dev.poolwise.testkit.PostgresServer;
+import dev.poolwise.embedded.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -2,7 +2,7 @@ package dev.poolwise.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.poolwise.testkit.PostgresServer;
+import dev.poolwise.embedded.PostgresServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

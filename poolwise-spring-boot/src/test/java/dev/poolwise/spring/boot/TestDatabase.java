@@ -1,7 +1,7 @@
 package dev.poolwise.spring.boot;
 
-import dev.poolwise.testkit.PostgresServer;
-import dev.poolwise.testkit.PostgresServer.AppUser;
+import dev.poolwise.embedded.PostgresServer;
+import dev.poolwise.embedded.PostgresServer.AppUser;
 
 /** One embedded PostgreSQL for the whole test JVM (starting one takes seconds), stopped when the JVM exits. */
 final class TestDatabase {

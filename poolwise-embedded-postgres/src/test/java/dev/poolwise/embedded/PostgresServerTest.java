@@ -1,4 +1,4 @@
-package dev.poolwise.testkit;
+package dev.poolwise.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

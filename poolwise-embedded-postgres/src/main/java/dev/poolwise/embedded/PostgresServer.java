@@ -1,4 +1,4 @@
-package dev.poolwise.testkit;
+package dev.poolwise.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -53,7 +53,7 @@ public final class PostgresServer implements AutoCloseable {
   public static final String SUPERUSER = "postgres";
   public static final int DEFAULT_MAX_CONNECTIONS = 100;
   /** What this helper's own short-lived connections call themselves in pg_stat_activity. */
-  static final String HELPER_APPLICATION_NAME = "poolwise-testkit-helper";
+  static final String HELPER_APPLICATION_NAME = "poolwise-embedded-postgres-helper";
   private static final Pattern SIMPLE_ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   /** How long terminateBackends waits for each backend to exit, so counts taken right after are exact. */
   private static final long TERMINATE_WAIT_MILLIS = 5_000;
@@ -134,7 +134,7 @@ public final class PostgresServer implements AutoCloseable {
    */
   private void requirePasswordsForOrdinaryRoles() {
     String hba = """
-        # Written by poolwise-testkit PostgresServer: superuser trusted locally, everyone else by password.
+        # Written by poolwise-embedded-postgres PostgresServer: superuser trusted locally, everyone else by password.
         local all all                 trust
         host  all postgres 127.0.0.1/32 trust
         host  all postgres ::1/128      trust

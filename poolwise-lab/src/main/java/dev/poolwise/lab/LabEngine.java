@@ -89,7 +89,7 @@ final class LabEngine {
     DatabaseTarget target = database.target();
     PoolGroup.Connect connect = new PoolGroup.Connect(target.jdbcUrl(), target.username(), target.password(), Map.of());
     PgBouncerProcess bouncer = null;
-    if (topology.kind() == Topology.Kind.PGBOUNCER) {
+    if (topology.serverPoolSize() > 0) { // pgbouncer:KxN/M and replicas:KxN/M
       Optional<Path> binary = PgBouncerProcess.findBinary();
       if (binary.isEmpty()) {
         return LabResults.TopologyResult.skipped(topology.text(), topology.poolLibrary(),
@@ -120,7 +120,8 @@ final class LabEngine {
                 load.meanHoldMs()) + ")";
         progress.note(sizing);
       }
-      Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
+      Measured measured = sized.kind() == Topology.Kind.REPLICAS ? measureReplicas(sized, sampler, connect, bouncer)
+          : measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
       Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.meanHoldMs());
       if (measured.snapshot().acquisitions() > 0 && (sized.kind() == Topology.Kind.SINGLE
           || sized.kind() == Topology.Kind.HIKARI) && !topology.auto()) {
@@ -231,6 +232,41 @@ final class LabEngine {
     awaitBaseline(sampler);
     double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);
     return new Measured(measurements.snapshot(), background.snapshot(), windowSeconds, sampled);
+  }
+
+  /**
+   * Runs a {@code replicas:KxN} topology: K replica JVMs measure (see {@link Replicas}), this one samples the
+   * server over the same window; then {@code bouncer} is closed and the server must settle back to its baseline.
+   */
+  private Measured measureReplicas(Topology topology, ConnectionSampler sampler, PoolGroup.Connect connect,
+      PgBouncerProcess bouncer) throws SQLException, IOException, InterruptedException {
+    Replicas.Merged merged;
+    ConnectionSampler.Result sampled;
+    long[] window = new long[2];
+    sampler.start();
+    try {
+      merged = Replicas.run(topology, scenario, connect, multipleAcquisition, (from, to) -> {
+        sampler.window(from, to);
+        progress.phases(from, to);
+        window[0] = from;
+        window[1] = to;
+      });
+    } finally {
+      sampled = sampler.stop();
+      if (bouncer != null) {
+        bouncer.close();
+      }
+    }
+    awaitBaseline(sampler);
+    if (merged.connectsFailed() > 0) {
+      progress.note(topology + ": the replicas' pools failed " + merged.connectsFailed() + " connects"
+          + " (53300 when the server was full)");
+    }
+    if (merged.fleetNote() != null) {
+      progress.note(topology + ": " + merged.fleetNote());
+    }
+    double windowSeconds = Math.max(0.001, (window[1] - window[0]) / 1e9);
+    return new Measured(merged.snapshot(), new Measurements().snapshot(), windowSeconds, sampled);
   }
 
   /** Waits (bounded) until the server has no more client connections than before the topology started. */

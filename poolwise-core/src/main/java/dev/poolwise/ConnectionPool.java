@@ -156,6 +156,8 @@ final class ConnectionPool implements ConnectionReleaser {
   private final HouseKeeper houseKeeper;
   /** This pool's share of its fleet's server budget; {@code null} when it is in no fleet. */
   final FleetBudget fleet;
+  /** Behind PgBouncer: warns about session state the application sets; {@code null} otherwise. */
+  private final TransactionPoolingGuard transactionPooling;
 
   ConnectionPool(PoolSettings settings) throws SQLException {
     this.settings = settings;
@@ -188,6 +190,7 @@ final class ConnectionPool implements ConnectionReleaser {
     this.creator = new ConnectionCreator(this, factory, settings);
     this.houseKeeper = new HouseKeeper(this, settings);
     this.fleet = FleetBudget.of(this, factory, settings);
+    this.transactionPooling = TransactionPoolingGuard.of(settings);
     try {
       if (settings.startMode() == StartMode.FAIL_FAST) {
         PoolEntry first = creator.createNow();
@@ -960,6 +963,11 @@ final class ConnectionPool implements ConnectionReleaser {
     countEviction(PoolSnapshot.EvictionCause.of(reason));
     log.debug("Pool '{}': closing {} ({})", settings.poolName(), entry, reason);
     threads.closeQuietly(entry.raw, () -> settings.poolName() + ": " + entry + " (" + reason + ")");
+  }
+
+  @Override
+  public TransactionPoolingGuard transactionPooling() {
+    return transactionPooling;
   }
 
   /* --- Fleet budget support --- */

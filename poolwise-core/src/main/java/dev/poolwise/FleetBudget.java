@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * or under the pool's lock; the beacon connection is confined to that thread. The result is published through
  * volatile fields: {@link #cap} (read by the creator under the pool's lock and by the lock-free return path)
  * and {@link #status}. Demand is the peak of {@code borrowed + waiting} sampled by the pool when waiters queue
- * and by this thread between evaluations, accumulated with a racy max that can only under-report by one
+ * and by this thread between evaluations (and at least {@code minIdle}), accumulated with a racy max that can only under-report by one
  * sample. {@link #evaluateSoon} may be called from any thread, also under the pool's lock: it only schedules.
  *
  * <h2>Failure modes</h2>
@@ -226,7 +226,8 @@ final class FleetBudget implements AutoCloseable {
   /** One evaluation on the fleet thread: publish demand, read the fleet, set the cap, shed idle connections. */
   void evaluate() {
     lastEvaluationNanos = System.nanoTime();
-    int demand = Math.min(settings.maxSize(), Math.max(peakDemand, pool.demandNow()));
+    // minIdle is demand too: a member configured to keep connections ready wants them.
+    int demand = Math.min(settings.maxSize(), Math.max(settings.minIdle(), Math.max(peakDemand, pool.demandNow())));
     peakDemand = 0;
     FleetView view;
     ServerBudget budget;

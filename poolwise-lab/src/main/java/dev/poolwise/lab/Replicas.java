@@ -281,6 +281,7 @@ final class Replicas {
     try (PoolwiseDataSource pool = builder.build()) {
       PoolGroup group = new PoolGroup.RoundRobin(List.<DataSource>of(pool), null);
       PageLoadWorkload workload = new PageLoadWorkload(scenario, group, measurements, background);
+      awaitFilled(pool, plan.poolSize());
       Path directory = Path.of(plan.directory());
       Files.writeString(directory.resolve("ready-" + plan.replica()), "ready");
       Path go = directory.resolve("go");
@@ -307,6 +308,25 @@ final class Replicas {
           encode(measured.hold()), snapshot.creationFailures(),
           snapshot.fleet() == null ? snapshot.maxSize() : snapshot.fleet().cap(),
           snapshot.fleet() == null ? 0 : snapshot.fleet().members());
+    }
+  }
+
+  /**
+   * Waits (bounded by {@link #STARTUP_TIMEOUT}) until the pool holds what it can get before the warm-up starts: a
+   * fresh JVM's first SCRAM logins take seconds on a loaded machine, which the replicas in the lab's own warm JVM
+   * never pay. Done when the pool is full, when a connect failed (the server is full: 53300 is the point of
+   * {@code replicas:KxN}), or, in a fleet, once it holds its fair share (minIdle is the pool size here, and
+   * counts as demand).
+   */
+  private static void awaitFilled(PoolwiseDataSource pool, int poolSize) throws InterruptedException {
+    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      PoolSnapshot snapshot = pool.snapshot();
+      if (snapshot.total() >= poolSize || snapshot.creationFailures() > 0
+          || snapshot.fleet() != null && snapshot.total() >= Math.min(poolSize, snapshot.fleet().share())) {
+        return;
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -393,8 +393,10 @@ final class FleetBudget implements AutoCloseable {
     if (share <= held) {
       cap = share;
     } else {
-      // Grow only into slots free on the server now, split among the members below their share.
-      int free = Math.max(0, available - view.allClients() - (view.demand().containsKey(self) ? 0 : 1));
+      // Grow only into slots free on the server now (keeping the newcomers' two), split among the members below
+      // their share.
+      int free = Math.max(0, available - view.allClients() - NEWCOMER_HEADROOM
+          - (view.demand().containsKey(self) ? 0 : 1));
       int lacking = 0;
       for (Map.Entry<String, Integer> entry : shares.entrySet()) {
         int heldByMember = entry.getKey().equals(self) ? held : view.held().getOrDefault(entry.getKey(), 0);

@@ -65,7 +65,7 @@ class FleetBudgetTest {
     rows.add("pwf:f:b:0");
     Decision b = FleetBudget.decide(FleetView.of(rows, "f"), "b", 40, 97, 0, 97);
     assertThat(b.share()).isEqualTo(40);
-    assertThat(b.cap()).isEqualTo(5); // 97 − 92 clients
+    assertThat(b.cap()).isEqualTo(3); // 97 − 92 clients − 2 kept for a newcomer
     Decision a = FleetBudget.decide(FleetView.of(rows, "f"), "a", 97, 97, 90, 97);
     assertThat(a.share()).isEqualTo(92); // 97 − 2 beacons − 2 for a newcomer, and b still published 0 (counted as 1)
     rows.set(rows.size() - 1, "pwf:f:b:40");

@@ -16,7 +16,7 @@ class ReplicasIntegrationTest {
 
   @Test
   void replicasRunInTheirOwnJvmsAndTheirMeasurementsAreMerged() throws Exception {
-    LabResults results = CompareIntegrationTest.compare("--duration", "5", "--warmup", "1", "--users", "4",
+    LabResults results = CompareIntegrationTest.compare("--duration", "8", "--warmup", "2", "--users", "4",
         "--max-connections", "40", "--topologies", "replicas:2x5,replicas:2x5+fleet,replicas:2x4/3,pgbouncer:4x5/4");
 
     assertThat(results.results()).extracting(LabResults.TopologyResult::topology)

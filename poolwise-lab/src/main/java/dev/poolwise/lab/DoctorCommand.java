@@ -49,7 +49,6 @@ import picocli.CommandLine.Spec;
         "  ./poolwise doctor --url 'postgresql://app:secret@127.0.0.1:5432/app'",
         "  PGPASSWORD=secret ./poolwise doctor --url jdbc:postgresql://localhost/app --user app --idle-seconds 5",
         "  ./poolwise doctor --url \"$DATABASE_URL\" --allow-remote",
-        "  ./poolwise doctor --url jdbc:postgresql://localhost:5432/app --user app --pgbouncer jdbc:postgresql://127.0.0.1:6432/pgbouncer",
         "",
         "Exit status: 0 healthy, 1 the verdict found a problem, 2 could not inspect (bad URL, refused, no connection)."})
 final class DoctorCommand implements Callable<Integer> {
@@ -77,11 +76,6 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "10", paramLabel = "N",
       description = "Rows shown per list (default: ${DEFAULT-VALUE}).")
   int rows;
-
-  @Option(names = "--pgbouncer", paramLabel = "ADMIN-URL",
-      description = "Also show PgBouncer's own view (SHOW POOLS, SHOW CLIENTS) from its admin console, e.g."
-          + " jdbc:postgresql://127.0.0.1:6432/pgbouncer (the role must be in admin_users or stats_users).")
-  String pgbouncerAdminUrl;
 
   @Spec
   CommandSpec spec;
@@ -111,20 +105,13 @@ final class DoctorCommand implements Callable<Integer> {
     try (database) {
       Inspection inspection = inspect(database.connection());
       out.print(database.scrub(inspection.render(database.display(), idleSeconds, slowSeconds, rows)));
-      out.print(database.scrub(PgBouncerAdmin.fleets(inspection.sessions().stream().map(Session::applicationName)
+      out.print(database.scrub(DoctorFleets.fleets(inspection.sessions().stream().map(Session::applicationName)
           .toList())));
-      if (pgbouncerAdminUrl != null) {
-        out.print(database.scrub(PgBouncerAdmin.report(pgbouncerAdminUrl, user, allowRemote, rows)));
-      }
       out.flush();
       return inspection.problems(idleSeconds, slowSeconds).isEmpty() ? 0 : 1;
     } catch (SQLException e) {
       err.println("doctor: reading pg_stat_activity on " + database.display() + " failed: "
           + database.scrub(e.getMessage()));
-      err.flush();
-      return 2;
-    } catch (IllegalArgumentException e) {
-      err.println("doctor: " + e.getMessage());
       err.flush();
       return 2;
     }

@@ -95,7 +95,7 @@ final class PgBouncerProcess implements AutoCloseable {
         ; pgjdbc sends extra_float_digits at startup; PgBouncer would refuse the login otherwise.
         ignore_startup_parameters = extra_float_digits,options
         server_reset_query =
-        ; The workload role may read SHOW POOLS / SHOW CLIENTS on the admin database "pgbouncer" (doctor --pgbouncer).
+        ; The workload role may read SHOW POOLS / SHOW CLIENTS on the admin database "pgbouncer" (psql -p PORT pgbouncer).
         admin_users = %10$s
         logfile = %8$s
         pidfile = %9$s

@@ -126,6 +126,15 @@ class PoolBehindPgBouncerTest {
   }
 
   @Test
+  void doctorGroupsFleetMembersByTheirApplicationNames() {
+    String fleets = DoctorFleets.fleets(java.util.Arrays.asList("pwf:orders:aaaa0001", "pwf:orders:aaaa0001",
+        "pwf:orders:aaaa0001:7", "pwf:orders:bbbb0002 orders-api", "psql", null));
+    assertThat(fleets).contains("orders: 2 members, 3 pooled connections + 1 beacons",
+        "member aaaa0001: 2 connections, demand 7", "member bbbb0002: 1 connections, demand unknown (no beacon)");
+    assertThat(DoctorFleets.fleets(List.of("psql"))).isEmpty();
+  }
+
+  @Test
   void theServerBudgetIsPgBouncersNotThePools() throws Exception {
     // 40 client connections held at once on a server that allows 27 for ordinary roles: PgBouncer multiplexes
     // them over its server pool of 3, so nothing is refused and the pool neither warns nor caps itself (its fleet

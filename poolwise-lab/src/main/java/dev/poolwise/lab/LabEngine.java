@@ -260,7 +260,7 @@ final class LabEngine {
     awaitBaseline(sampler);
     if (merged.connectsFailed() > 0) {
       progress.note(topology + ": the replicas' pools failed " + merged.connectsFailed() + " connects"
-          + " (53300 when the server was full)");
+          + " (refused with 53300 when the server was full, or timed out)");
     }
     if (merged.fleetNote() != null) {
       progress.note(topology + ": " + merged.fleetNote());

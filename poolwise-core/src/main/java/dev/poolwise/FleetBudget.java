@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * Evaluations run on this member's own single thread ({@code <pool>-fleet}), never on an application thread
  * or under the pool's lock; the beacon connection is confined to that thread. The result is published through
  * volatile fields: {@link #cap} (read by the creator under the pool's lock and by the lock-free return path)
- * and {@link #status}. Demand is the peak of {@code borrowed + waiting} sampled by the pool when waiters queue
- * and by this thread between evaluations (and at least {@code minIdle}), accumulated with a racy max that can only under-report by one
- * sample. {@link #evaluateSoon} may be called from any thread, also under the pool's lock: it only schedules.
+ * and {@link #status}. Demand is the peak of {@code borrowed + waiting}, sampled by this thread eight times per
+ * period and at each evaluation (and at least {@code minIdle}); the samples read the pool's counts without its
+ * lock, which can be off by a connection in flight. {@link #evaluateSoon} may be called from any thread, also under the pool's lock: it only schedules.
  *
  * <h2>Failure modes</h2>
  * A member starts with a cap of 1 and reads the fleet at once. When the database cannot be read (down,

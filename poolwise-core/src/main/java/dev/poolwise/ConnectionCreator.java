@@ -152,8 +152,11 @@ final class ConnectionCreator {
     if (closed || pool.isClosedLocked() || !pool.isStartedLocked()) {
       return;
     }
-    int room = settings.maxSize() - pool.totalLocked() - pending;
+    int room = pool.sizeLimit() - pool.totalLocked() - pending;
     if (room <= 0) {
+      if (pool.fleet != null && pool.sizeLimit() < settings.maxSize() && pool.servableWaitingLocked() > 0) {
+        pool.fleet.evaluateSoon(false); // the fleet cap holds this pool back: has the fleet's demand changed?
+      }
       return; // the common case under load (every waiter enqueues through here): skip counting idle and waiters
     }
     int idleDeficit = Math.max(0, settings.minIdle() - pool.idleCountLocked());
@@ -462,6 +465,9 @@ final class ConnectionCreator {
         lastFailure = failure;
         notBeforeNanos = pool.clock.nanoTime() + backoffNanos(consecutiveFailures);
         explanation = failureExplanationLocked();
+        if (pool.fleet != null && ServerBudget.TOO_MANY_CLIENTS.equals(failure.getSQLState())) {
+          pool.fleet.evaluateSoon(true);
+        }
         if (isRefusal(failure) && pool.totalLocked() == 0 && pending == 0) {
           failedWaiters = pool.failWaitersLocked(new SQLException("Pool '" + settings.poolName()
               + "' cannot open connections to " + factory.describe() + ": " + failure.getMessage(),

@@ -136,6 +136,8 @@ final class ConnectionHandle extends ConnectionDelegation {
    * {@code null}: another database, or a mode that does not depend on what ran.
    */
   private final PostgresSession watchedSession;
+  /** Behind PgBouncer in transaction mode: warns about session state that cannot survive it; else null. */
+  private final TransactionPoolingGuard transactionPooling;
   /** SQL that changes session state ran through this handle ({@link SessionStatements}). */
   private boolean sessionChanged;
   /** A driver object was handed out by unwrap: what was done through it is unknown to the pool. */
@@ -158,6 +160,7 @@ final class ConnectionHandle extends ConnectionDelegation {
     this.autoCommit = entry.defaults.autoCommit();
     PostgresSession postgres = entry.defaults.postgres();
     this.watchedSession = postgres != null && postgres.policy.mode() == SessionReset.AUTO ? postgres : null;
+    this.transactionPooling = postgres == null ? releaser.transactionPooling() : null;
   }
 
   /* --- The hooks the statement, result-set and metadata handles call --- */
@@ -196,6 +199,8 @@ final class ConnectionHandle extends ConnectionDelegation {
     PostgresSession session = watchedSession;
     if (session != null && !sessionChanged && session.changesSession(sql)) {
       sessionChanged = true;
+    } else if (transactionPooling != null) {
+      transactionPooling.check(sql);
     }
   }
 

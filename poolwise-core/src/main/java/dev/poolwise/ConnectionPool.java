@@ -162,6 +162,10 @@ final class ConnectionPool implements ConnectionReleaser {
   final SiblingSuspicion siblings;
   final ConnectionCreator creator;
   private final HouseKeeper houseKeeper;
+  /** This pool's share of its fleet's server budget; {@code null} when it is in no fleet. */
+  final FleetBudget fleet;
+  /** Behind PgBouncer: warns about session state the application sets; {@code null} otherwise. */
+  private final TransactionPoolingGuard transactionPooling;
 
   ConnectionPool(PoolSettings settings) throws SQLException {
     this(settings, PoolClock.SYSTEM);
@@ -198,6 +202,8 @@ final class ConnectionPool implements ConnectionReleaser {
     this.siblings = new SiblingSuspicion(settings.poolName(), () -> connections, threads.scheduler, clock);
     this.creator = new ConnectionCreator(this, factory, settings);
     this.houseKeeper = new HouseKeeper(this, settings);
+    this.fleet = FleetBudget.of(this, factory, settings);
+    this.transactionPooling = TransactionPoolingGuard.of(settings);
     try {
       if (settings.startMode() == StartMode.FAIL_FAST) {
         PoolEntry first = creator.createNow();
@@ -234,6 +240,9 @@ final class ConnectionPool implements ConnectionReleaser {
       lock.unlock();
     }
     houseKeeper.schedule();
+    if (fleet != null) {
+      fleet.start();
+    }
   }
 
   /* --- Acquisition --- */
@@ -538,7 +547,8 @@ final class ConnectionPool implements ConnectionReleaser {
     StringBuilder message = new StringBuilder(400)
         .append("Pool '").append(settings.poolName()).append("': no connection available after waiting ")
         .append(waited.toMillis()).append(" ms (acquireTimeout ").append(settings.acquireTimeout().toMillis())
-        .append(" ms). Now: max ").append(snapshot.maxSize()).append(", total ").append(snapshot.total())
+        .append(" ms). Now: max ").append(snapshot.maxSize())
+        .append(snapshot.fleet() == null ? "" : " (" + snapshot.fleet() + ")").append(", total ").append(snapshot.total())
         .append(", active ").append(snapshot.active()).append(", idle ").append(snapshot.idle())
         .append(", waiting ").append(snapshot.waiting());
     if (snapshot.pendingCreations() > 0) {
@@ -699,7 +709,8 @@ final class ConnectionPool implements ConnectionReleaser {
       long held = now - entry.acquiredNanos;
       notifyAll(registered, listener -> listener.released(held));
     }
-    if (reason == null && entry.lane == 0 && waiting == 0 && !closed) {
+    if (reason == null && entry.lane == 0 && waiting == 0 && !closed
+        && (fleet == null || connections.length <= fleet.cap())) {
       releaseWithoutLock(entry, now);
     } else {
       releaseLocked(entry, now, reason);
@@ -752,6 +763,8 @@ final class ConnectionPool implements ConnectionReleaser {
       endBorrow(entry, now);
       if (closed) {
         reason = "pool closed";
+      } else if (reason == null && fleet != null && connections.length > fleet.cap()) {
+        reason = FleetBudget.RETIRE_REASON; // shrinking to the fleet share: do not keep what came back
       }
       if (reason != null) {
         removeLocked(entry);
@@ -974,6 +987,54 @@ final class ConnectionPool implements ConnectionReleaser {
     threads.closeQuietly(entry.raw, () -> settings.poolName() + ": " + entry + " (" + reason + ")");
   }
 
+  @Override
+  public TransactionPoolingGuard transactionPooling() {
+    return transactionPooling;
+  }
+
+  /* --- Fleet budget support --- */
+
+  /** The most connections the pool may hold now: {@code maxSize}, or the fleet's cap when that is lower. */
+  int sizeLimit() {
+    return fleet == null ? settings.maxSize() : Math.min(settings.maxSize(), fleet.cap());
+  }
+
+  /** Borrowed plus waiting, read without the lock (a sample for the fleet's demand; racy by a connection or two). */
+  int demandNow() {
+    return countBorrowed(connections) + waiting;
+  }
+
+  /** Connections open plus those being opened. */
+  int totalAndPending() {
+    lock.lock();
+    try {
+      return connections.length + creator.pendingLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Retires idle connections, least recently used first, until the pool is within the fleet's cap. */
+  void retireIdleAboveFleetCap() {
+    List<PoolEntry> closing = new ArrayList<>();
+    lock.lock();
+    try {
+      int excess = connections.length - sizeLimit();
+      for (PoolEntry entry : idleOldestFirstLocked()) {
+        if (excess <= 0 || closed) {
+          break;
+        }
+        if (removeIdleLocked(entry, entry.stateWord())) {
+          closing.add(entry);
+          excess--;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    closing.forEach(entry -> closeConnection(entry, FleetBudget.RETIRE_REASON));
+  }
+
   // Accessors for the creator and housekeeper; all require the lock.
 
   int totalLocked() {
@@ -1182,7 +1243,7 @@ final class ConnectionPool implements ConnectionReleaser {
         anyWaiter ? Duration.ofNanos(now - oldestEnqueued) : Duration.ZERO, acquisitions, timeouts,
         RecentTimings.stats(holdSources, now), RecentTimings.stats(waitSources, now), List.copyOf(holders),
         creator.createdLocked(), creator.failuresLocked(),
-        creator.creationTimesLocked(now), leaksReported.get(), evictionCounts());
+        creator.creationTimesLocked(now), leaksReported.get(), evictionCounts(), fleet == null ? null : fleet.status());
   }
 
   private Map<PoolSnapshot.EvictionCause, Long> evictionCounts() {
@@ -1367,6 +1428,9 @@ final class ConnectionPool implements ConnectionReleaser {
     failed.forEach(ConnectionPool::wake);
     houseKeeper.cancel();
     creator.close();
+    if (fleet != null) {
+      fleet.close();
+    }
     for (PoolEntry entry : closing) {
       closeConnection(entry, "pool closed");
     }

@@ -11,4 +11,9 @@ interface ConnectionReleaser {
    * connection's state, or marked the entry for eviction because it could not.
    */
   void release(PoolEntry entry);
+
+  /** Warns about session state set behind PgBouncer in transaction mode, or {@code null} when not behind it. */
+  default TransactionPoolingGuard transactionPooling() {
+    return null;
+  }
 }

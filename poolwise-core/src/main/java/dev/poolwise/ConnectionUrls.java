@@ -59,7 +59,7 @@ final class ConnectionUrls {
 
   /** Further parameters translated for PostgreSQL (also recognised in {@code jdbc:postgresql:} URLs). */
   static final List<String> POSTGRES_TRANSLATED_PARAMETERS =
-      List.of("connect_timeout", "socket_timeout", "schema", "application_name", "pgbouncer");
+      List.of("connect_timeout", "socket_timeout", "schema", "application_name", "pgbouncer", "fleet");
 
   /**
    * Every parameter a {@code DATABASE_URL} may carry besides the driver's own: the pool ones, the translated
@@ -67,7 +67,7 @@ final class ConnectionUrls {
    * {@code user}/{@code password}.
    */
   static final List<String> DATABASE_URL_PARAMETERS = List.of("connection_limit", "pool_timeout", "connect_timeout",
-      "socket_timeout", "schema", "application_name", "sslmode", "pgbouncer", "user", "password");
+      "socket_timeout", "schema", "application_name", "sslmode", "pgbouncer", "fleet", "user", "password");
 
   /** Prisma-only parameters that have no direct counterpart, with what to use instead. */
   private static final Map<String, String> PRISMA_HINTS = Map.of(
@@ -126,6 +126,7 @@ final class ConnectionUrls {
     Integer maxSize;
     Duration acquireTimeout;
     Duration connectTimeout;
+    String fleet;
     /** Driver property → the URL parameter that set it (for conflict messages). */
     final Map<String, String> driverPropertySources = new LinkedHashMap<>();
     final Map<String, String> driverProperties = new LinkedHashMap<>();
@@ -151,6 +152,9 @@ final class ConnectionUrls {
       }
       if (connectTimeout != null) {
         builder.connectTimeout = connectTimeout;
+      }
+      if (fleet != null) {
+        builder.fleet = fleet;
       }
       builder.driverProperties.putAll(driverProperties);
     }
@@ -583,6 +587,9 @@ final class ConnectionUrls {
         } else if (!value.equals("false")) {
           throw new IllegalArgumentException("URL parameter pgbouncer=" + value + " must be true or false");
         }
+        break;
+      case "fleet":
+        parsed.fleet = nonEmpty(name, value);
         break;
       default:
         throw new AssertionError(name);

@@ -130,6 +130,18 @@ final class PoolMBean implements PoolwiseMXBean, MBeanRegistration {
   }
 
   @Override
+  public int getSizeLimit() {
+    PoolSnapshot snapshot = dataSource.snapshot();
+    return snapshot.fleet() == null ? snapshot.maxSize() : Math.min(snapshot.maxSize(), snapshot.fleet().cap());
+  }
+
+  @Override
+  public String getFleet() {
+    PoolSnapshot.Fleet fleet = dataSource.snapshot().fleet();
+    return fleet == null ? "" : fleet.toString();
+  }
+
+  @Override
   public int getTotalConnections() {
     return dataSource.snapshot().total();
   }

@@ -50,7 +50,9 @@ record PoolSettings(
     boolean registerMBean,
     SqlLogging sqlLogging,
     Duration slowSqlThreshold,
-    SessionReset sessionReset) {
+    SessionReset sessionReset,
+    String fleet,
+    Duration fleetInterval) {
 
   /** Driver properties plus the current credentials, ready for {@code Driver.connect}. */
   Properties connectProperties(Credentials current) {

@@ -31,6 +31,9 @@ import java.util.Map;
  * @param creationTimes how long successful connects took, over the most recent ones
  * @param leaksReported borrows reported as suspected leaks since the pool started
  * @param evictions connections closed since the pool started, by why
+ * @param fleet this pool's place in its fleet ({@code fleet} setting) as last evaluated, or {@code null} when it
+ *     is in none or has not read the fleet yet; then {@code fleet.cap()} bounds {@code total} instead of
+ *     {@code maxSize} (connections above a lowered cap close as they come back)
  */
 public record PoolSnapshot(
     String poolName,
@@ -52,7 +55,8 @@ public record PoolSnapshot(
     long creationFailures,
     TimingStats creationTimes,
     long leaksReported,
-    Map<EvictionCause, Long> evictions) {
+    Map<EvictionCause, Long> evictions,
+    Fleet fleet) {
 
   /** Why a physical connection left the pool. */
   public enum EvictionCause {
@@ -73,7 +77,9 @@ public record PoolSnapshot(
     /** The application aborted it ({@code Connection.abort}). */
     ABORTED,
     /** The pool was closed. */
-    POOL_CLOSED;
+    POOL_CLOSED,
+    /** The fleet budget lowered this member's cap below its size: retired idle, or closed on return. */
+    FLEET_BUDGET;
 
     /** The cause behind one of the pool's eviction reasons, or {@code null} for a connection that never entered the pool. */
     static EvictionCause of(String reason) {
@@ -104,6 +110,9 @@ public record PoolSnapshot(
       if (reason.startsWith("aborted by the application")) {
         return ABORTED;
       }
+      if (reason.startsWith("fleet budget")) {
+        return FLEET_BUDGET;
+      }
       if (reason.startsWith("pool closed while connecting") || reason.startsWith("connected only after")) {
         return null;
       }
@@ -111,6 +120,30 @@ public record PoolSnapshot(
         return POOL_CLOSED;
       }
       return BROKEN;
+    }
+  }
+
+  /**
+   * One member's view of its fleet, from its last evaluation (see docs/fleet.md).
+   *
+   * @param name the fleet's name
+   * @param member this member's id (in its connections' {@code application_name}: {@code pwf:<name>:<member>})
+   * @param cap the most connections this member may hold now
+   * @param members members seen, this one included
+   * @param budget connections the fleet's pools may hold together: what the server allows the role, minus
+   *     connections outside the fleet and one beacon connection per member
+   * @param demand this member's demand (peak of borrowed + waiting since the evaluation before)
+   * @param share this member's max–min fair share of the budget ({@code cap} is lower while it grows into it)
+   * @param evaluatedAt when the fleet was read
+   */
+  public record Fleet(String name, String member, int cap, int members, int budget, int demand, int share,
+      Instant evaluatedAt) {
+
+    /** "capped at 8 by the fleet budget: 12 members share 97 connections". */
+    @Override
+    public String toString() {
+      return "capped at " + cap + " by the fleet budget: " + members + " member" + (members == 1 ? "" : "s")
+          + " share " + budget + " connection" + (budget == 1 ? "" : "s");
     }
   }
 
@@ -178,7 +211,7 @@ public record PoolSnapshot(
 
   @Override
   public String toString() {
-    return "pool '" + poolName + "': max " + maxSize + ", total " + total + ", active " + active + ", idle " + idle
+    return "pool '" + poolName + "': max " + maxSize + (fleet == null ? "" : " (" + fleet + ")") + ", total " + total + ", active " + active + ", idle " + idle
         + ", waiting " + waiting + (pendingCreations > 0 ? ", connecting " + pendingCreations : "");
   }
 }

@@ -304,6 +304,8 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     boolean registerMBean;
     SqlLogging sqlLogging = SqlLogging.OFF;
     Duration slowSqlThreshold = Duration.ofSeconds(1);
+    String fleet;
+    Duration fleetInterval = Duration.ofSeconds(5);
 
     Builder() {}
 
@@ -569,6 +571,23 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
       return this;
     }
 
+    /**
+     * Joins the fleet of this name: the pools of every replica that name it share PostgreSQL's connection budget,
+     * each capping itself to its max–min fair share, found through {@code pg_stat_activity} alone (see
+     * docs/fleet.md). Letters, digits, {@code _ . -}, at most 24. Default none. Ignored behind PgBouncer
+     * ({@code pgbouncer=true}), where PgBouncer owns the server budget.
+     */
+    public Builder fleet(String fleet) {
+      this.fleet = fleet;
+      return this;
+    }
+
+    /** How often a fleet member re-reads the fleet and adjusts its cap (also at once after a 53300). Default 5 s. */
+    public Builder fleetInterval(Duration fleetInterval) {
+      this.fleetInterval = fleetInterval;
+      return this;
+    }
+
     /** Register a {@link PoolwiseMXBean} in the platform MBean server. Default false. */
     public Builder registerMBean(boolean registerMBean) {
       this.registerMBean = registerMBean;
@@ -649,6 +668,27 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
       if (expectedInstances < 1) {
         throw new IllegalArgumentException("expectedInstances must be at least 1, was " + expectedInstances);
       }
+      requirePositive("fleetInterval", fleetInterval);
+      Map<String, String> effectiveDriverProperties = new LinkedHashMap<>(driverProperties);
+      if (fleet != null) {
+        if (!FleetBudget.NAME.matcher(fleet).matches()) {
+          throw new IllegalArgumentException("fleet must be 1 to 24 letters, digits, '_', '.' or '-' (it goes into"
+              + " PostgreSQL's application_name), was '" + fleet + "'");
+        }
+        if (jdbcUrl == null) {
+          throw new IllegalArgumentException("fleet needs url(...): members recognise each other's connections by the"
+              + " application_name the pool gives them at connect, which it cannot do for a DataSource");
+        }
+        if (jdbcUrl.toLowerCase(java.util.Locale.ROOT).contains("applicationname=")) {
+          throw new IllegalArgumentException("fleet sets the connections' application_name, and pgjdbc lets the"
+              + " ApplicationName in the JDBC URL override it: give the name as the application_name URL parameter"
+              + " (or the ApplicationName driver property) instead, and the pool keeps it after its fleet tag");
+        }
+        // In the startup packet (assumeMinServerVersion 9.0), so that DISCARD ALL keeps it.
+        effectiveDriverProperties.put("ApplicationName", FleetBudget.pooledApplicationName(fleet,
+            FleetBudget.randomMemberId(), driverProperties.get("ApplicationName")));
+        effectiveDriverProperties.putIfAbsent("assumeMinServerVersion", "9.0");
+      }
       lanes.forEach((lane, limit) -> {
         if (lane.isBlank()) {
           throw new IllegalArgumentException("A lane needs a name; got a blank one");
@@ -666,12 +706,12 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
         effectiveCredentials = () -> fixed;
       }
       return new PoolSettings(name, jdbcUrl, driverClassName, dataSource, effectiveCredentials,
-          Map.copyOf(driverProperties), maxSize, effectiveMinIdle, acquireTimeout, connectTimeout, idleTimeout,
+          Map.copyOf(effectiveDriverProperties), maxSize, effectiveMinIdle, acquireTimeout, connectTimeout, idleTimeout,
           maxLifetime, keepaliveInterval, validationTimeout, validateAfterIdle, shutdownTimeout,
           housekeepingInterval, creationBackoffInitial, creationBackoffMax, maxConcurrentCreations, startMode,
           autoCommit, transactionIsolation, readOnly, catalog, schema, connectionInitSql, diagnostics,
           acquisitionStacks, leakThreshold, leakReclaimThreshold, multipleAcquisition, Map.copyOf(lanes),
-          expectedInstances, registerMBean, sqlLogging, slowSqlThreshold, sessionReset);
+          expectedInstances, registerMBean, sqlLogging, slowSqlThreshold, sessionReset, fleet, fleetInterval);
     }
 
     private static boolean isIsolationLevel(int level) {

@@ -11,6 +11,15 @@ public interface PoolwiseMXBean {
 
   int getMaxSize();
 
+  /**
+   * The most connections the pool may hold now: {@link #getMaxSize()}, or its fleet budget's cap when that is
+   * lower (see docs/fleet.md).
+   */
+  int getSizeLimit();
+
+  /** "capped at 8 by the fleet budget: 12 members share 97 connections", or empty when the pool is in no fleet. */
+  String getFleet();
+
   int getTotalConnections();
 
   int getActiveConnections();

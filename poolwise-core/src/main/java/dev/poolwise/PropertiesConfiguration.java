@@ -97,6 +97,8 @@ final class PropertiesConfiguration {
     enumeration("multipleAcquisition", MultipleAcquisition.class, "multiple-acquisition policy",
         (b, v) -> b.multipleAcquisition = v);
     integer("expectedInstances", 1, (b, v) -> b.expectedInstances = v);
+    text("fleet", (b, v) -> b.fleet = v);
+    duration("fleetInterval", (b, v) -> b.fleetInterval = v);
     bool("registerMBean", (b, v) -> b.registerMBean = v);
     enumeration("sqlLogging", SqlLogging.class, "SQL logging mode", (b, v) -> b.sqlLogging = v);
     duration("slowSqlThreshold", (b, v) -> b.slowSqlThreshold = v);

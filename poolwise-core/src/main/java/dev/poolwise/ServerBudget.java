@@ -126,7 +126,10 @@ record ServerBudget(int maxConnections, int superuserReserved, int reserved, int
     }
     if (budget != null) {
       String warning = budget.overBudgetWarning(settings.poolName(), settings.maxSize(), settings.expectedInstances());
-      if (warning != null) {
+      if (warning != null && settings.fleet() != null) {
+        log.debug("Pool '{}': {} (not a warning: fleet '{}' caps this pool to its share)", settings.poolName(),
+            warning, settings.fleet());
+      } else if (warning != null) {
         log.warn(warning);
       } else {
         log.debug("Pool '{}': fits the server's connection budget: {}", settings.poolName(), budget);

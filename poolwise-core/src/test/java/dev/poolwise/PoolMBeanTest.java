@@ -115,7 +115,7 @@ class PoolMBeanTest extends StubPoolTest {
     MBeanInfo info = server.getMBeanInfo(PoolMBean.objectName("mbean-interface"));
 
     assertThat(info.getAttributes()).extracting(MBeanAttributeInfo::getName).containsExactlyInAnyOrder("PoolName",
-        "MaxSize", "TotalConnections", "ActiveConnections", "IdleConnections", "ThreadsAwaitingConnection",
+        "MaxSize", "SizeLimit", "Fleet", "TotalConnections", "ActiveConnections", "IdleConnections", "ThreadsAwaitingConnection",
         "Acquisitions", "Timeouts", "Verdict");
     assertThat(info.getAttributes()).noneMatch(MBeanAttributeInfo::isWritable);
     // MBeanRegistration's callbacks must not leak into the management interface.
@@ -201,7 +201,7 @@ class PoolMBeanTest extends StubPoolTest {
       values.add(attribute.getName() + "=" + server.getAttribute(name, attribute.getName()));
     }
 
-    assertThat(values).hasSize(10).noneMatch(value -> value.contains(PASSWORD));
+    assertThat(values).hasSize(12).noneMatch(value -> value.contains(PASSWORD));
   }
 
   @Test

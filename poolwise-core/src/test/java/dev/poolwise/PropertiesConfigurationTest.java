@@ -400,7 +400,8 @@ class PropertiesConfigurationTest {
         "poolwise.catalog", "poolwise.schema", "poolwise.connectionInitSql", "poolwise.sessionReset",
         "poolwise.diagnostics",
         "poolwise.acquisitionStacks", "poolwise.leakThreshold", "poolwise.leakReclaimThreshold",
-        "poolwise.multipleAcquisition", "poolwise.expectedInstances", "poolwise.registerMBean", "poolwise.sqlLogging",
+        "poolwise.multipleAcquisition", "poolwise.expectedInstances", "poolwise.fleet", "poolwise.fleetInterval",
+        "poolwise.registerMBean", "poolwise.sqlLogging",
         "poolwise.slowSqlThreshold", "poolwise.lane.<name>", "poolwise.driver.<name>");
   }
 

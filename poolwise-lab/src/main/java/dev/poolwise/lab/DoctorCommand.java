@@ -105,6 +105,8 @@ final class DoctorCommand implements Callable<Integer> {
     try (database) {
       Inspection inspection = inspect(database.connection());
       out.print(database.scrub(inspection.render(database.display(), idleSeconds, slowSeconds, rows)));
+      out.print(database.scrub(DoctorFleets.fleets(inspection.sessions().stream().map(Session::applicationName)
+          .toList())));
       out.flush();
       return inspection.problems(idleSeconds, slowSeconds).isEmpty() ? 0 : 1;
     } catch (SQLException e) {

@@ -133,7 +133,7 @@ final class LabEngine {
     DatabaseTarget target = database.target();
     PoolGroup.Connect connect = new PoolGroup.Connect(target.jdbcUrl(), target.username(), target.password(), Map.of());
     PgBouncerProcess bouncer = null;
-    if (topology.kind() == Topology.Kind.PGBOUNCER) {
+    if (topology.serverPoolSize() > 0) { // pgbouncer:KxN/M and replicas:KxN/M
       Optional<Path> binary = PgBouncerProcess.findBinary();
       if (binary.isEmpty()) {
         return LabResults.TopologyResult.skipped(topology.text(), topology.poolLibrary(),
@@ -171,7 +171,8 @@ final class LabEngine {
         progress.note(sizing);
       }
       Prediction modelPrediction = predict(sized);
-      Measured measured = measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
+      Measured measured = sized.kind() == Topology.Kind.REPLICAS ? measureReplicas(sized, sampler, connect, bouncer)
+          : measure(sized, sampler, connect, bouncer, scenario.warmupSeconds(), scenario.durationSeconds());
       Load load = new Load(topology.text(), measured.acquisitionsPerSecond(), measured.meanHoldMs());
       if (measured.snapshot().acquisitions() > 0 && sized.isOnePool() && !topology.auto()) {
         measuredLoads.putIfAbsent(topology.text(), load);
@@ -235,8 +236,8 @@ final class LabEngine {
 
     /** The 95 % interval of pages/s: the window's one-second slices bootstrapped ({@link BootstrapInterval#rate}). */
     LabResults.Interval pagesPerSCi() {
-      if (snapshot.pages() == 0) {
-        return null;
+      if (snapshot.pages() == 0 || snapshot.pageStartsNanos().length == 0) {
+        return null; // no pages, or merged from replicas whose page start times are on other clocks
       }
       int slices = BootstrapInterval.slices(windowSeconds);
       long windowNanos = Math.round(windowSeconds * 1e9);
@@ -297,6 +298,42 @@ final class LabEngine {
     awaitBaseline(sampler);
     double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);
     return new Measured(measurements.snapshot(), background.snapshot(), windowSeconds, sampled, windowStart,
+        scenario.seed());
+  }
+
+  /**
+   * Runs a {@code replicas:KxN} topology: K replica JVMs measure (see {@link Replicas}), this one samples the
+   * server over the same window; then {@code bouncer} is closed and the server must settle back to its baseline.
+   */
+  private Measured measureReplicas(Topology topology, ConnectionSampler sampler, PoolGroup.Connect connect,
+      PgBouncerProcess bouncer) throws SQLException, IOException, InterruptedException {
+    Replicas.Merged merged;
+    ConnectionSampler.Result sampled;
+    long[] window = new long[2];
+    sampler.start();
+    try {
+      merged = Replicas.run(topology, scenario, connect, multipleAcquisition, (from, to) -> {
+        sampler.window(from, to);
+        progress.phases(from, to);
+        window[0] = from;
+        window[1] = to;
+      });
+    } finally {
+      sampled = sampler.stop();
+      if (bouncer != null) {
+        bouncer.close();
+      }
+    }
+    awaitBaseline(sampler);
+    if (merged.connectsFailed() > 0) {
+      progress.note(topology + ": the replicas' pools failed " + merged.connectsFailed() + " connects"
+          + " (refused with 53300 when the server was full, or timed out)");
+    }
+    if (merged.fleetNote() != null) {
+      progress.note(topology + ": " + merged.fleetNote());
+    }
+    double windowSeconds = Math.max(0.001, (window[1] - window[0]) / 1e9);
+    return new Measured(merged.snapshot(), new Measurements().snapshot(), windowSeconds, sampled, window[0],
         scenario.seed());
   }
 

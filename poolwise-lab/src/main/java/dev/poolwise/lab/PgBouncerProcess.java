@@ -95,10 +95,12 @@ final class PgBouncerProcess implements AutoCloseable {
         ; pgjdbc sends extra_float_digits at startup; PgBouncer would refuse the login otherwise.
         ignore_startup_parameters = extra_float_digits,options
         server_reset_query =
+        ; The workload role may read SHOW POOLS / SHOW CLIENTS on the admin database "pgbouncer" (psql -p PORT pgbouncer).
+        admin_users = %10$s
         logfile = %8$s
         pidfile = %9$s
         """.formatted(target.database(), host, target.port(), port, users, serverPoolSize,
-        clientConnections + 50, log, directory.resolve("pgbouncer.pid"));
+        clientConnections + 50, log, directory.resolve("pgbouncer.pid"), target.username());
     Files.writeString(ini, iniText, StandardCharsets.UTF_8);
     Files.writeString(users, quote(target.username()) + " " + quote(target.password() == null ? "" : target.password())
         + "\n", StandardCharsets.UTF_8);

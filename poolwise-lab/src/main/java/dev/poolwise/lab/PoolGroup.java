@@ -70,6 +70,7 @@ interface PoolGroup extends AutoCloseable {
           multipleAcquisition));
       case PGBOUNCER -> new ByRoute(poolwisePools(topology, connect, "lab-bounced-", 0, acquireTimeout, true,
           multipleAcquisition));
+      case REPLICAS -> throw new IllegalStateException(topology + " runs in replica JVMs (Replicas), not in this one");
     };
   }
 

@@ -18,6 +18,11 @@ final class Predictions {
       case PARTITIONED -> PoolLayout.partitioned(topology.pools(), topology.size());
       case PER_MODULE -> PoolLayout.perModule(topology.pools(), topology.size());
       case PGBOUNCER -> PoolLayout.pgbouncer(topology.pools(), topology.size(), topology.serverPoolSize());
+      // K replicas with 1/K of the users each spread the requests over K pools much as round robin does; the fleet
+      // budget's caps are not modelled (docs/model.md)
+      case REPLICAS -> topology.serverPoolSize() > 0
+          ? PoolLayout.pgbouncer(topology.pools(), topology.size(), topology.serverPoolSize())
+          : PoolLayout.partitioned(topology.pools(), topology.size());
     };
     return topology.backgroundLane() > 0 ? layout.withBackgroundLane(topology.backgroundLane()) : layout;
   }

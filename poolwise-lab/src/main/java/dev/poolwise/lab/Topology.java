@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  *   agroal:N, vibur:N, dbcp2:N, tomcat:N
  *                       one pool of N of that library (see PeerPool for how each is configured)
  *   pgbouncer:KxN/M     K Poolwise pools of N through PgBouncer (transaction mode) with a server pool of M
+ *   replicas:KxN        K replica JVMs started by the lab, each with one Poolwise pool of N and 1/K of the users
+ *   replicas:KxN+fleet  the same with the pools' fleet budget on: together they stay within max_connections
+ *   replicas:KxN/M      the same through PgBouncer (transaction mode) with a server pool of M
  *   ...+lane:K          on single:N and partitioned:KxN: each pool gets a lane named "background" capped at K
  *                       connections, and the scenario's background requests (--background) borrow in it
  * </pre>
@@ -50,7 +53,9 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
     /** One Tomcat JDBC pool (fair queue). */
     TOMCAT(PeerPool.TOMCAT),
     /** K Poolwise pools through one PgBouncer in transaction mode. */
-    PGBOUNCER;
+    PGBOUNCER,
+    /** K separate JVMs (replicas of a service), one Poolwise pool each; optionally a fleet or PgBouncer. */
+    REPLICAS;
 
     /** The other library this kind measures, or null for Poolwise's own kinds. */
     final PeerPool peer;
@@ -72,10 +77,20 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
   /** Sizes beyond this are typos: no PostgreSQL serves ten thousand connections from one lab. */
   static final int MAX_POOL_SIZE = 10_000;
   static final int MAX_POOLS = 1_000;
+  /** Replica JVMs one topology may start: each takes a few hundred MB and a share of the CPUs. */
+  static final int MAX_REPLICAS = 32;
 
-  static final String SYNTAX = "single:N, single:auto, partitioned:KxN, per-module:KxN, pgbouncer:KxN/M, one peer"
-      + " pool of N: hikari:N, agroal:N, vibur:N, dbcp2:N, tomcat:N (single:N and partitioned:KxN may end in"
-      + " +lane:K)";
+  static final String SYNTAX = "single:N, single:auto, partitioned:KxN, per-module:KxN, pgbouncer:KxN/M,"
+      + " replicas:KxN, replicas:KxN+fleet, replicas:KxN/M, one peer pool of N: hikari:N, agroal:N, vibur:N, dbcp2:N,"
+      + " tomcat:N (single:N and partitioned:KxN may end in +lane:K)";
+
+  /**
+   * The suffix that turns the fleet budget on for {@code replicas:KxN}. Part of the results.json contract, like
+   * {@link #LANE_SUFFIX}.
+   */
+  static final String FLEET_SUFFIX = "+fleet";
+  /** The fleet name the replicas of a {@code +fleet} topology share. */
+  static final String FLEET_NAME = "poolwise-lab";
 
   /** The lane background requests borrow in on a {@code +lane:K} topology. */
   static final String BACKGROUND_LANE = "background";
@@ -100,6 +115,11 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
   /** True for {@code single:auto}, sized during the run. */
   boolean auto() {
     return kind == Kind.SINGLE && size == 0;
+  }
+
+  /** True for {@code replicas:KxN+fleet}: the replicas' pools share the server budget as one fleet. */
+  boolean fleet() {
+    return kind == Kind.REPLICAS && text.endsWith(FLEET_SUFFIX);
   }
 
   /** The sum of every client pool's maximum. */
@@ -151,6 +171,13 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
     }
     Topology pools = parsePools(trimmed.substring(0, plus));
     String suffix = trimmed.substring(plus);
+    if (suffix.equals(FLEET_SUFFIX)) {
+      if (pools.kind() != Kind.REPLICAS || pools.serverPoolSize() > 0) {
+        throw new IllegalArgumentException("'" + trimmed + "': +fleet applies to replicas:KxN only (the fleet budget"
+            + " shares max_connections among replicas that connect to PostgreSQL directly)");
+      }
+      return new Topology(trimmed, Kind.REPLICAS, pools.pools(), pools.size(), 0);
+    }
     Matcher lane = LANE_SIZE.matcher(suffix);
     if (!lane.matches()) {
       throw new IllegalArgumentException("'" + suffix + "' in topology '" + trimmed + "' is not a lane: the only"
@@ -192,6 +219,18 @@ record Topology(String text, Kind kind, int pools, int size, int serverPoolSize,
       case "pgbouncer" -> {
         int[] knm = number(trimmed, shape, K_BY_N_SLASH_M, "KxN/M", 3);
         yield new Topology(trimmed, Kind.PGBOUNCER, knm[0], knm[1], knm[2]);
+      }
+      case "replicas" -> {
+        if (shape.matches("\\d{3,}x.*") || shape.matches("(\\d+)x.*") && Integer.parseInt(shape.substring(0, shape.indexOf('x'))) > MAX_REPLICAS) {
+          throw new IllegalArgumentException("'" + trimmed + "': at most " + MAX_REPLICAS + " replicas (each is a JVM"
+              + " the lab starts on this machine)");
+        }
+        if (shape.contains("/")) {
+          int[] knm = number(trimmed, shape, K_BY_N_SLASH_M, "KxN/M", 3);
+          yield new Topology(trimmed, Kind.REPLICAS, knm[0], knm[1], knm[2]);
+        }
+        int[] kn = number(trimmed, shape, K_BY_N, "KxN", 2);
+        yield new Topology(trimmed, Kind.REPLICAS, kn[0], kn[1], 0);
       }
       default -> throw new IllegalArgumentException("unknown topology '" + name + "' in '" + trimmed
           + "'; expected one of " + SYNTAX);

@@ -20,6 +20,13 @@ class TopologyTest {
     assertThat(Topology.parse("hikari:50")).isEqualTo(new Topology("hikari:50", Topology.Kind.HIKARI, 1, 50, 0));
     assertThat(Topology.parse("pgbouncer:70x5/20"))
         .isEqualTo(new Topology("pgbouncer:70x5/20", Topology.Kind.PGBOUNCER, 70, 5, 20));
+    assertThat(Topology.parse("replicas:6x20")).isEqualTo(new Topology("replicas:6x20", Topology.Kind.REPLICAS, 6, 20, 0));
+    assertThat(Topology.parse("replicas:6x20+fleet"))
+        .isEqualTo(new Topology("replicas:6x20+fleet", Topology.Kind.REPLICAS, 6, 20, 0));
+    assertThat(Topology.parse("replicas:6x20+fleet").fleet()).isTrue();
+    assertThat(Topology.parse("replicas:6x20").fleet()).isFalse();
+    assertThat(Topology.parse("replicas:6x20/20"))
+        .isEqualTo(new Topology("replicas:6x20/20", Topology.Kind.REPLICAS, 6, 20, 20));
     Topology auto = Topology.parse("single:auto");
     assertThat(auto.auto()).isTrue();
     assertThat(auto.withSize(17).totalMaxConnections()).isEqualTo(17);
@@ -60,7 +67,10 @@ class TopologyTest {
       "per-module:70x | '70x' in topology 'per-module:70x' is not KxN",
       "pgbouncer:70x5 | '70x5' in topology 'pgbouncer:70x5' is not KxN/M",
       "hikari:99999999999 | '99999999999' in topology 'hikari:99999999999' is out of range",
-      "round-robin:3x5 | unknown topology 'round-robin'"})
+      "round-robin:3x5 | unknown topology 'round-robin'",
+      "replicas:33x5  | at most 32 replicas",
+      "replicas:6x20/20+fleet | +fleet applies to replicas:KxN only",
+      "single:20+fleet | +fleet applies to replicas:KxN only"})
   void rejectsBadSyntaxNamingTheBadPart(String text, String message) {
     assertThatThrownBy(() -> Topology.parse(text)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);

@@ -112,6 +112,9 @@ public final class PoolwiseMetrics implements MeterBinder, AutoCloseable, PoolLi
     gauge(registry, "idle", "Connections ready to be borrowed", PoolSnapshot::idle);
     gauge(registry, "total", "Physical connections open (active + idle)", PoolSnapshot::total);
     gauge(registry, "max", "The pool's maxSize", PoolSnapshot::maxSize);
+    // Equal to max unless the pool is a fleet member whose share of the server budget is smaller (docs/fleet.md).
+    gauge(registry, "limit", "The most connections the pool may hold now: maxSize, or its fleet cap when lower",
+        snapshot -> snapshot.fleet() == null ? snapshot.maxSize() : Math.min(snapshot.maxSize(), snapshot.fleet().cap()));
     gauge(registry, "min", "The pool's minIdle", PoolSnapshot::minIdle);
     gauge(registry, "pending", "Threads waiting for a connection", PoolSnapshot::waiting);
     gauge(registry, "creating", "Physical connects in flight", PoolSnapshot::pendingCreations);

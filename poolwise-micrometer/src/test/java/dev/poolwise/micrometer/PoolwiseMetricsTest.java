@@ -161,6 +161,7 @@ class PoolwiseMetricsTest {
       assertThat(gauge(registry, "poolwise.connections.total")).isEqualTo(snapshot.total()).isEqualTo(4);
       assertThat(gauge(registry, "poolwise.connections.pending")).isEqualTo(snapshot.waiting()).isEqualTo(2);
       assertThat(gauge(registry, "poolwise.connections.max")).isEqualTo(snapshot.maxSize()).isEqualTo(4);
+      assertThat(gauge(registry, "poolwise.connections.limit")).isEqualTo(4); // no fleet: the limit is maxSize
       assertThat(gauge(registry, "poolwise.connections.min")).isEqualTo(snapshot.minIdle()).isEqualTo(1);
       assertThat(gauge(registry, "poolwise.connections.creating")).isEqualTo(snapshot.pendingCreations());
       for (HolderState state : HolderState.values()) {
@@ -255,8 +256,8 @@ class PoolwiseMetricsTest {
     MeterRegistry registry = new SimpleMeterRegistry();
     new PoolwiseMetrics(pool, Tags.of("application", "shop")).bindTo(registry);
 
-    // 7 gauges, 4 holder states, 5 counters, 9 eviction causes, the oldest wait, 3 × 5 timing gauges, 4 timers
-    assertThat(registry.getMeters()).hasSize(45);
+    // 8 gauges, 4 holder states, 5 counters, 10 eviction causes, the oldest wait, 3 × 5 timing gauges, 4 timers
+    assertThat(registry.getMeters()).hasSize(47);
     for (Meter meter : registry.getMeters()) {
       Meter.Id id = meter.getId();
       assertThat(id.getName()).as("name").matches("poolwise\\.connections\\.[a-z0-9]+(\\.[a-z0-9]+)*");

@@ -120,6 +120,12 @@ public class PoolwiseProperties {
   /** How many instances of this service share the database; for the server budget check. Default 1. */
   private Integer expectedInstances;
 
+  /** The fleet this pool joins: replicas naming the same fleet share max_connections fairly (docs/fleet.md). */
+  private String fleet;
+
+  /** How often a fleet member re-reads the fleet and adjusts its cap. Default 5s. */
+  private Duration fleetInterval;
+
   /** Register a PoolwiseMXBean as dev.poolwise:type=Pool,name=(pool name). Default false. */
   private Boolean registerMBean;
 
@@ -165,6 +171,8 @@ public class PoolwiseProperties {
     set(leakReclaimThreshold, builder::leakReclaimThreshold);
     set(multipleAcquisition, builder::multipleAcquisition);
     set(expectedInstances, builder::expectedInstances);
+    set(fleet, builder::fleet);
+    set(fleetInterval, builder::fleetInterval);
     set(registerMBean, builder::registerMBean);
     set(sqlLogging, builder::sqlLogging);
     set(slowSqlThreshold, builder::slowSqlThreshold);
@@ -248,6 +256,10 @@ public class PoolwiseProperties {
   public void setMultipleAcquisition(MultipleAcquisition multipleAcquisition) { this.multipleAcquisition = multipleAcquisition; }
   public Integer getExpectedInstances() { return expectedInstances; }
   public void setExpectedInstances(Integer expectedInstances) { this.expectedInstances = expectedInstances; }
+  public String getFleet() { return fleet; }
+  public void setFleet(String fleet) { this.fleet = fleet; }
+  public Duration getFleetInterval() { return fleetInterval; }
+  public void setFleetInterval(Duration fleetInterval) { this.fleetInterval = fleetInterval; }
   public Boolean getRegisterMBean() { return registerMBean; }
   public void setRegisterMBean(Boolean registerMBean) { this.registerMBean = registerMBean; }
   public SqlLogging getSqlLogging() { return sqlLogging; }

@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
             + " printed: the URL is shown as host:port/database, and passwords in query text are hidden.",
         "Works with a superuser or an ordinary role; an ordinary role without pg_read_all_stats sees other"
             + " roles' sessions without state or query text, and the output says so.",
+        "With --pgbouncer, also PgBouncer's pools and clients from its admin console, and whether clients wait for"
+            + " a server connection.",
         ""},
     footerHeading = "%nExamples:%n",
     footer = {
@@ -49,6 +51,8 @@ import picocli.CommandLine.Spec;
         "  ./poolwise doctor --url 'postgresql://app:secret@127.0.0.1:5432/app'",
         "  PGPASSWORD=secret ./poolwise doctor --url jdbc:postgresql://localhost/app --user app --idle-seconds 5",
         "  ./poolwise doctor --url \"$DATABASE_URL\" --allow-remote",
+        "  ./poolwise doctor --url jdbc:postgresql://localhost:5432/app --user postgres \\",
+        "      --pgbouncer postgresql://admin@127.0.0.1:6432/pgbouncer",
         "",
         "Exit status: 0 healthy, 1 the verdict found a problem, 2 could not inspect (bad URL, refused, no connection)."})
 final class DoctorCommand implements Callable<Integer> {
@@ -64,6 +68,12 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--allow-remote", description = "Allow a host that is not a loopback address.")
   boolean allowRemote;
+
+  @Option(names = "--pgbouncer", paramLabel = "ADMIN_URL",
+      description = "Also read PgBouncer's own view (SHOW POOLS, SHOW CLIENTS) from its admin console, e.g."
+          + " postgresql://admin:secret@127.0.0.1:6432/pgbouncer (the role must be in admin_users or stats_users;"
+          + " the password may come from PGPASSWORD).")
+  String pgbouncer;
 
   @Option(names = "--idle-seconds", defaultValue = "30", paramLabel = "SECONDS",
       description = "A session idle in transaction longer than this is a problem (default: ${DEFAULT-VALUE}).")
@@ -108,12 +118,69 @@ final class DoctorCommand implements Callable<Integer> {
       out.print(database.scrub(DoctorFleets.fleets(inspection.sessions().stream().map(Session::applicationName)
           .toList())));
       out.flush();
-      return inspection.problems(idleSeconds, slowSeconds).isEmpty() ? 0 : 1;
+      boolean problems = !inspection.problems(idleSeconds, slowSeconds).isEmpty();
+      if (pgbouncer != null) {
+        Integer bouncerProblems = inspectPgBouncer(out, err);
+        if (bouncerProblems == null) {
+          return 2;
+        }
+        problems |= bouncerProblems > 0;
+      }
+      return problems ? 1 : 0;
     } catch (SQLException e) {
       err.println("doctor: reading pg_stat_activity on " + database.display() + " failed: "
           + database.scrub(e.getMessage()));
       err.flush();
       return 2;
+    }
+  }
+
+  /**
+   * Prints PgBouncer's view from the admin console at {@link #pgbouncer}: the number of problems the verdict found,
+   * or null (after saying why on {@code err}) when the console could not be read.
+   */
+  private Integer inspectPgBouncer(PrintWriter out, PrintWriter err) {
+    LiveDatabase.Target secrets = LiveDatabase.Target.parse(pgbouncer);
+    DatabaseTarget console;
+    try {
+      console = DatabaseTarget.parse(pgbouncer);
+    } catch (IllegalArgumentException e) {
+      err.println("doctor: --pgbouncer: " + e.getMessage());
+      err.flush();
+      return null;
+    }
+    String display = console.host() + ":" + console.port();
+    if (!console.database().isEmpty() && !DoctorPgBouncer.CONSOLE_DATABASE.equals(console.database())) {
+      err.println("doctor: --pgbouncer must name PgBouncer's admin console database \"pgbouncer\", not \""
+          + console.database() + "\" (e.g. postgresql://admin@" + display + "/pgbouncer)");
+      err.flush();
+      return null;
+    }
+    if (!allowRemote && !Loopback.isLoopback(console.host())) {
+      err.println("doctor: refusing to connect to PgBouncer at " + console.host() + ": not a loopback address;"
+          + " pass --allow-remote to inspect it anyway.");
+      err.flush();
+      return null;
+    }
+    String role = console.username() != null ? console.username() : user;
+    if (role == null || role.isBlank()) {
+      err.println("doctor: --pgbouncer names no role: put one in the URL (postgresql://admin@" + display
+          + "/pgbouncer) or pass --user");
+      err.flush();
+      return null;
+    }
+    String password = console.password() != null ? console.password() : System.getenv("PGPASSWORD");
+    try {
+      DoctorPgBouncer.View view = DoctorPgBouncer.read(console.host(), console.port(), role, password);
+      out.print('\n');
+      out.print(LiveDatabase.scrub(view.render(display, rows), secrets));
+      out.flush();
+      return view.problems().size();
+    } catch (SQLException e) {
+      err.println("doctor: reading PgBouncer's admin console at " + display + " failed: "
+          + LiveDatabase.scrub(e.getMessage(), secrets));
+      err.flush();
+      return null;
     }
   }
 

@@ -47,7 +47,7 @@ class DoctorCommandTest {
     }
   }
 
-  private static synchronized Run doctor(String... arguments) {
+  static synchronized Run doctor(String... arguments) {
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

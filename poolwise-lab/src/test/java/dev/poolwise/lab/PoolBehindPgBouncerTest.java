@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,13 +38,7 @@ class PoolBehindPgBouncerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path binary = PgBouncerProcess.findBinary().orElse(null);
-    if (binary == null) {
-      if ("true".equals(System.getenv("POOLWISE_REQUIRE_TEST_PREREQUISITES"))) {
-        fail("pgbouncer is not installed (POOLWISE_REQUIRE_TEST_PREREQUISITES=true): apt-get install pgbouncer");
-      }
-      Assumptions.abort("pgbouncer is not installed; .ci/run installs it");
-    }
+    Path binary = PgBouncerTests.binaryOrSkip();
     server = PostgresServer.start(30);
     app = server.createAppUser("bounced_app", "B0unc3d:Secret/1");
     DatabaseTarget target = new DatabaseTarget("127.0.0.1", server.port(), app.database(), app.username(),

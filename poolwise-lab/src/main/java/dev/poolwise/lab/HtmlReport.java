@@ -189,7 +189,7 @@ final class HtmlReport {
         <div class="table-wrap"><table class="results">
         <thead>
         <tr class="groups"><th colspan="4"></th><th colspan="5">page latency (ms)</th>%s<th colspan="4">failed requests</th>%s\
-        <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="2">server connections</th></tr>
+        <th colspan="3">acquire wait (ms)</th><th colspan="2">hold (ms)</th><th colspan="3">server connections</th></tr>
         <tr><th class="text">topology</th><th class="text">pool</th><th>pages/s</th>\
         <th title="95 %% bootstrap interval of pages/s (one-second slices of the measured window resampled)">95%% CI</th>\
         <th class="first">p50</th><th>p95</th><th>p99</th><th>max</th>\
@@ -197,7 +197,8 @@ final class HtmlReport {
         <th class="first">pool timeout</th>\
         <th title="failed at once by the pool-locking guard: every connection held by a thread waiting for a second one">pool locked</th><th>53300</th><th>other</th>%s\
         <th class="first">p50</th><th>p99</th><th title="the sizing model's p99 acquire wait">predicted p99</th>\
-        <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th></tr>
+        <th class="first">p50</th><th>p99</th><th class="first">peak</th><th>mean</th>\
+        <th title="connects the pools saw fail: 53300 when the server was full (Poolwise pools count them)">refused</th></tr>
         </thead>
         <tbody>
         """.formatted(background ? "<th colspan=\"3\">background requests (ms)</th>" : "",
@@ -206,7 +207,7 @@ final class HtmlReport {
             retries ? "<th class=\"first\" title=\"tries after a pool timeout\">tries</th>"
                 + "<th title=\"requests that tried more than once\">requests</th>"
                 + "<th title=\"requests that timed out on every try (also under pool timeout)\">gave up</th>" : ""));
-    int columns = 20 + (background ? 3 : 0) + (retries ? 3 : 0);
+    int columns = 21 + (background ? 3 : 0) + (retries ? 3 : 0);
     for (TopologyResult r : rows) {
       String name = "<td class=\"text topology\">" + html(r.topology()) + "</td><td class=\"text\">"
           + html(r.pool() == null ? "" : r.pool()) + "</td>";
@@ -237,6 +238,7 @@ final class HtmlReport {
           .append(num(Figures.ms(r.holdMs().p99()), ""))
           .append(num(Figures.count(r.serverConnections().peak()), "first"))
           .append(num(Figures.rate(r.serverConnections().mean()), ""))
+          .append(num(r.connectsFailed() == null ? Figures.MISSING : Figures.count(r.connectsFailed()), ""))
           .append("</tr>\n");
     }
     if (rows.isEmpty()) {

@@ -191,7 +191,7 @@ final class LabEngine {
           Measurements.buckets(snapshot.pageLatency()), Measurements.buckets(snapshot.acquireWait()),
           measured.sampled().timeline(), BootstrapInterval.p99(snapshot.pageLatency(), scenario.seed()),
           scenario.backgroundRequests() == 0 ? null : background(measured.background()), measured.pagesPerSCi(),
-          scenario.retryPolicy().retries() ? snapshot.retries() : null, null, null)
+          scenario.retryPolicy().retries() ? snapshot.retries() : null, null, null, measured.connectsFailed())
           .withPrediction(modelPrediction, Predictions.FROM_CALIBRATION);
     } finally {
       if (bouncer != null) {
@@ -232,7 +232,7 @@ final class LabEngine {
    * @param background the background requests' measurements (empty without {@code --background})
    */
   private record Measured(Measurements.Snapshot snapshot, Measurements.Snapshot background, double windowSeconds,
-      ConnectionSampler.Result sampled, long windowStartNanos, long seed) {
+      ConnectionSampler.Result sampled, long windowStartNanos, long seed, Long connectsFailed) {
 
     /** The 95 % interval of pages/s: the window's one-second slices bootstrapped ({@link BootstrapInterval#rate}). */
     LabResults.Interval pagesPerSCi() {
@@ -269,6 +269,7 @@ final class LabEngine {
     ConnectionSampler.Result sampled;
     long windowStart;
     long windowEnd;
+    Long connectsFailed;
     try {
       PageLoadWorkload workload = new PageLoadWorkload(scenario, pools, measurements, background);
       sampler.start();
@@ -289,6 +290,7 @@ final class LabEngine {
             + " the pools under them");
       }
       sampled = sampler.stop();
+      connectsFailed = pools.connectsFailed();
     } finally {
       pools.close();
       if (bouncer != null) {
@@ -298,7 +300,7 @@ final class LabEngine {
     awaitBaseline(sampler);
     double windowSeconds = Math.max(0.001, (windowEnd - windowStart) / 1e9);
     return new Measured(measurements.snapshot(), background.snapshot(), windowSeconds, sampled, windowStart,
-        scenario.seed());
+        scenario.seed(), connectsFailed);
   }
 
   /**
@@ -334,7 +336,7 @@ final class LabEngine {
     }
     double windowSeconds = Math.max(0.001, (window[1] - window[0]) / 1e9);
     return new Measured(merged.snapshot(), new Measurements().snapshot(), windowSeconds, sampled, window[0],
-        scenario.seed());
+        scenario.seed(), merged.connectsFailed());
   }
 
   /** Waits (bounded) until the server has no more client connections than before the topology started. */

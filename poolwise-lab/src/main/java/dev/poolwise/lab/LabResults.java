@@ -87,7 +87,8 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
       Interval pagesPerSCi,
       Retries retries,
       Prediction prediction,
-      String predictionFrom) {
+      String predictionFrom,
+      Long connectsFailed) {
 
     /** A row without noise interval of pages/s, retries or prediction (results written before they existed). */
     public TopologyResult(String topology, String pool, long pages, double pagesPerS, Percentiles pageLatencyMs,
@@ -97,7 +98,8 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
         List<Sample> serverConnectionsTimeline, Interval pageLatencyP99CiMs, Background background) {
       this(topology, pool, pages, pagesPerS, pageLatencyMs, requests, failures, acquireWaitMs, holdMs,
           serverConnections, skipped, poolCount, totalMaxConnections, predictedP99WaitMs, pageLatencyHistogram,
-          acquireWaitHistogram, serverConnectionsTimeline, pageLatencyP99CiMs, background, null, null, null, null);
+          acquireWaitHistogram, serverConnectionsTimeline, pageLatencyP99CiMs, background, null, null, null, null,
+          null);
     }
 
     /** This row with the model's prediction. */
@@ -106,14 +108,14 @@ public record LabResults(ServerInfo server, Scenario scenario, List<TopologyResu
           holdMs, serverConnections, skipped, poolCount, totalMaxConnections,
           newPrediction == null ? predictedP99WaitMs : Double.valueOf(newPrediction.acquireWaitMs().p99()),
           pageLatencyHistogram, acquireWaitHistogram, serverConnectionsTimeline, pageLatencyP99CiMs, background,
-          pagesPerSCi, retries, newPrediction, newPrediction == null ? null : from);
+          pagesPerSCi, retries, newPrediction, newPrediction == null ? null : from, connectsFailed);
     }
 
     /** A topology that could not run, with the reason. */
     public static TopologyResult skipped(String topology, String pool, String reason) {
       return new TopologyResult(topology, pool, 0, 0, Percentiles.ZERO, 0, new Failures(0, 0, 0), Percentiles.ZERO,
           Percentiles.ZERO, new ServerConnections(0, 0), reason, 0, 0, null, List.of(), List.of(), List.of(), null,
-          null, null, null, null, null);
+          null, null, null, null, null, null);
     }
   }
 

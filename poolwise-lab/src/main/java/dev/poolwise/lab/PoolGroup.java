@@ -33,6 +33,24 @@ interface PoolGroup extends AutoCloseable {
   @Override
   void close();
 
+  /**
+   * Connection attempts the pools' creators saw fail so far (refused with 53300 when the server was full, or timed
+   * out), or null when a pool of the group does not count them (the peers).
+   */
+  Long connectsFailed();
+
+  /** {@link #connectsFailed()} of {@code pools}: summed over Poolwise pools, null if any pool is another library. */
+  static Long connectsFailed(List<DataSource> pools) {
+    long failed = 0;
+    for (DataSource pool : pools) {
+      if (!(pool instanceof PoolwiseDataSource poolwise)) {
+        return null;
+      }
+      failed += poolwise.snapshot().creationFailures();
+    }
+    return failed;
+  }
+
   /** How the pools connect: URL without credentials, credentials, and driver properties. */
   record Connect(String jdbcUrl, String username, String password, Map<String, String> driverProperties) {
     @Override
@@ -156,6 +174,11 @@ interface PoolGroup extends AutoCloseable {
     public void close() {
       closeAll(pools);
     }
+
+    @Override
+    public Long connectsFailed() {
+      return PoolGroup.connectsFailed(pools);
+    }
   }
 
   /** Each route bound to one pool: route index mod the number of pools. */
@@ -174,6 +197,11 @@ interface PoolGroup extends AutoCloseable {
     @Override
     public void close() {
       closeAll(pools);
+    }
+
+    @Override
+    public Long connectsFailed() {
+      return PoolGroup.connectsFailed(pools);
     }
   }
 }

@@ -93,7 +93,8 @@ final class Reports {
         r.pagesPerSCi(),
         r.retries(),
         r.prediction(),
-        r.predictionFrom());
+        r.predictionFrom(),
+        r.connectsFailed());
   }
 
   private static Background complete(Background b) {

@@ -41,7 +41,9 @@ final class TerminalTable {
       new Column("hold (ms)", "p50", false, r -> Figures.ms(r.holdMs().p50())),
       new Column("hold (ms)", "p99", false, r -> Figures.ms(r.holdMs().p99())),
       new Column("server conns", "peak", false, r -> Figures.count(r.serverConnections().peak())),
-      new Column("server conns", "mean", false, r -> Figures.rate(r.serverConnections().mean())));
+      new Column("server conns", "mean", false, r -> Figures.rate(r.serverConnections().mean())),
+      new Column("server conns", "refused", false,
+          r -> r.connectsFailed() == null ? Figures.MISSING : Figures.count(r.connectsFailed())));
 
   /** Where {@link #BACKGROUND_COLUMNS} are inserted: after the page latency group. */
   private static final int BACKGROUND_POSITION = 9;
@@ -104,7 +106,8 @@ final class TerminalTable {
       + " calls a difference only where the intervals do not overlap · timeout: no pool connection within the"
       + " acquire timeout · locked: failed at once by the pool-locking guard (every connection held by a"
       + " thread waiting for a second one) · 53300: the server refused, too many clients · predicted: the sizing model's p99 acquire"
-      + " wait · server conns: sampled from pg_stat_activity";
+      + " wait · server conns: sampled from pg_stat_activity; refused: connects the pools saw fail (53300 when the"
+      + " server was full; counted by Poolwise pools only)";
 
   private TerminalTable() {}
 

@@ -35,6 +35,8 @@ class ReplicasIntegrationTest {
       assertThat(row.pageLatencyHistogram().stream().mapToLong(LabResults.Bucket::count).sum())
           .as(row.topology() + " histogram").isEqualTo(row.pages());
       assertThat(row.serverConnections().peak()).as(row.topology() + " peak").isPositive();
+      // Every replica's pool counts its failed connects; 40 slots hold what these rows open.
+      assertThat(row.connectsFailed()).as(row.topology() + " connects failed").isZero();
     }
     LabResults.TopologyResult plain = results.results().get(0);
     assertThat(plain.poolCount()).isEqualTo(2);

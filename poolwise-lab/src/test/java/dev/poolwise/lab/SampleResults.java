@@ -134,7 +134,7 @@ final class SampleResults {
           histograms ? histogram(latency, pages, 1.0) : List.of(),
           histograms ? histogram(acquire, requests * 2, 0.01) : List.of(),
           histograms ? timeline(server, topology.hashCode()) : List.of(), p99Interval, background, pagesInterval,
-          retries, null, null);
+          retries, null, null, null);
     }
   }
 

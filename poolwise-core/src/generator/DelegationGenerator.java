@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
@@ -59,12 +60,19 @@ import javax.tools.ToolProvider;
  *
  * <ol>
  *   <li>{@code unwrap} / {@code isWrapperFor}: through {@code HandleUnwrapping}, the one rule for every handle.
- *   <li>A method that returns a {@code Connection} or a {@code Statement}: refused. It would hand the driver's
- *       object to the application; the handle must declare it (that is how a new JDBC method cannot leak).
+ *   <li>A connection's method that returns a {@code Statement}, {@code PreparedStatement} or
+ *       {@code CallableStatement} ({@code createStatement}, {@code prepareStatement}, {@code prepareCall}): the
+ *       driver's statement goes through the connection handle's {@code statementHandle(raw)},
+ *       {@code preparedStatementHandle(raw, sql)} or {@code callableStatementHandle(raw, sql)} (declared abstract
+ *       here), which wrap and track it; {@code sql} is the call's first parameter.
+ *   <li>Any other method that returns a {@code Connection} or a {@code Statement}: refused. It would hand the
+ *       driver's object to the application; the handle must declare it (that is how a new JDBC method cannot leak).
  *   <li>An execution (statements: a method named {@code execute*}; metadata: a method returning a result set):
  *       through {@code connection.beforeExecute(sql)} and {@code connection.afterExecute()}, with the SQL of the
  *       call (its first String parameter), else the SQL given at prepare time, else the metadata method's name.
  *   <li>A method returning a {@code ResultSet}: the result goes through the handle's {@code wrapResultSet}.
+ *   <li>A callable statement's {@code getObject} (an out parameter, which may hold a cursor: PostgreSQL returns a
+ *       {@code refcursor} as a {@code ResultSet}): the value goes through the handle's {@code wrapCursor}.
  *   <li>Everything else forwards; when the method declares SQLException, its failures pass through
  *       {@code connection.checkBroken} so that a broken connection is evicted.
  * </ol>
@@ -197,12 +205,18 @@ public final class DelegationGenerator {
     imports.add(target.jdbcInterface());
     StringBuilder methods = new StringBuilder();
     boolean returnsResultSets = false;
+    boolean readsCursors = false;
+    Set<String> statementKinds = new TreeSet<>();
     for (ExecutableElement method : instanceMethods(jdbc)) {
       String signature = erasedSignature(method);
       if (inherited.contains(signature) || handWrittenMethods.contains(signature)) {
         continue;
       }
       returnsResultSets |= isResultSet(method.getReturnType());
+      readsCursors |= isCursorGetter(target, method);
+      if (target.root() == Root.ACCESSORS && isStatement(method.getReturnType())) {
+        statementKinds.add(erasedSimpleName(method.getReturnType()));
+      }
       methods.append('\n').append(method(target, jdbc, method, imports));
     }
 
@@ -233,6 +247,14 @@ public final class DelegationGenerator {
       out.append("  abstract ").append(target.delegateType()).append(" delegate() throws SQLException;\n");
       out.append("\n  /** Marks the connection for eviction when the failure says it is broken; returns the failure. */\n");
       out.append("  abstract <E extends SQLException> E checkBroken(E failure);\n");
+      for (String kind : statementKinds) {
+        imports.add("java.sql." + kind);
+        boolean prepared = !kind.equals("Statement");
+        out.append("\n  /** The handle the application gets for a driver's {@code ").append(kind)
+            .append("}: wrapped and tracked, so that it is closed when the connection is returned. */\n");
+        out.append("  abstract ").append(kind).append(' ').append(statementHandleFactory(kind)).append('(').append(kind)
+            .append(" raw").append(prepared ? ", String sql" : "").append(");\n");
+      }
     }
     if (target.root() == Root.FIELDS) {
       out.append("\n  /** The driver's object. */\n");
@@ -265,6 +287,14 @@ public final class DelegationGenerator {
       out.append('\n');
       out.append("  /** The handle the application gets for a result set of the driver's; {@code null} for {@code null}. */\n");
       out.append("  abstract ResultSet wrapResultSet(ResultSet raw);\n");
+    }
+    if (readsCursors) {
+      out.append('\n');
+      out.append("  /** An out parameter's value; a cursor ({@code ResultSet}) comes back as the pool's handle. */\n");
+      out.append("  abstract Object wrapCursor(Object value);\n");
+      out.append('\n');
+      out.append("  /** As {@link #wrapCursor(Object)}, when {@code type} admits the handle. */\n");
+      out.append("  abstract <T> T wrapCursor(T value, Class<T> type);\n");
     }
     out.append(methods);
     out.append("}\n");
@@ -313,6 +343,14 @@ public final class DelegationGenerator {
       call = "HandleUnwrapping.unwrap(this, delegate, " + arguments + ", connection)";
     } else if (name.equals("isWrapperFor")) {
       call = "HandleUnwrapping.isWrapperFor(this, delegate, " + arguments + ")";
+    } else if (accessors && isStatement(returnType)) {
+      String kind = erasedSimpleName(returnType);
+      boolean prepared = !kind.equals("Statement");
+      if (prepared && (parameters.isEmpty() || !erasedQualifiedName(parameters.get(0).asType()).equals("java.lang.String"))) {
+        throw new IllegalStateException(jdbc.getSimpleName() + "." + name + " returns a " + kind
+            + " but takes no SQL first: declare it in " + target.handWritten());
+      }
+      call = statementHandleFactory(kind) + "(" + call + (prepared ? ", " + names.get(0) : "") + ")";
     } else {
       String returned = erasedQualifiedName(returnType);
       if (returned.equals("java.sql.Connection") || returned.startsWith("java.sql.") && returned.endsWith("Statement")) {
@@ -329,6 +367,9 @@ public final class DelegationGenerator {
       };
       if (isResultSet(returnType)) {
         call = "wrapResultSet(" + call + ")";
+      } else if (isCursorGetter(target, method)) {
+        boolean typed = erasedQualifiedName(parameters.get(parameters.size() - 1).asType()).equals("java.lang.Class");
+        call = "wrapCursor(" + call + (typed ? ", " + names.get(names.size() - 1) : "") + ")";
       }
     }
     String statement = (returnsVoid ? "" : "return ") + call + ";";
@@ -397,6 +438,22 @@ public final class DelegationGenerator {
     for (TypeMirror superInterface : type.getInterfaces()) {
       collect((TypeElement) types.asElement(superInterface), methods, seen);
     }
+  }
+
+  private boolean isStatement(TypeMirror type) {
+    String erased = erasedQualifiedName(type);
+    return erased.equals("java.sql.Statement") || erased.equals("java.sql.PreparedStatement")
+        || erased.equals("java.sql.CallableStatement");
+  }
+
+  /** {@code statementHandle}, {@code preparedStatementHandle}, {@code callableStatementHandle}. */
+  private static String statementHandleFactory(String kind) {
+    return Character.toLowerCase(kind.charAt(0)) + kind.substring(1) + "Handle";
+  }
+
+  /** A callable statement's {@code getObject}: its out parameter may be a cursor. */
+  private static boolean isCursorGetter(Target target, ExecutableElement method) {
+    return target.jdbcInterface().equals("java.sql.CallableStatement") && method.getSimpleName().contentEquals("getObject");
   }
 
   private static boolean isResultSet(TypeMirror type) {

@@ -2,8 +2,6 @@ package dev.poolwise;
 
 import java.sql.CallableStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.Map;
 
 /**
  * The {@link CallableStatement} the application gets from {@code prepareCall}. The statement and
@@ -24,71 +22,19 @@ final class CallableStatementHandle extends CallableStatementDelegation {
     return "CallableStatement";
   }
 
-  /* --- Out parameters that may hold a cursor --- */
+  /* --- Out parameters that may hold a cursor (every getObject, generated, passes through these) --- */
 
   /** A cursor out parameter gets its own handle (not the statement's cached one: it is a second result). */
-  private Object wrapCursor(Object value) {
+  @Override
+  Object wrapCursor(Object value) {
     return value instanceof ResultSet cursor ? new ResultSetHandle(cursor, this, connection) : value;
   }
 
   /** Only when the caller asked for a type the handle satisfies; asking for a driver class gets the driver's object. */
-  private <T> T wrapCursor(T value, Class<T> type) {
+  @Override
+  <T> T wrapCursor(T value, Class<T> type) {
     return value instanceof ResultSet cursor && type.isAssignableFrom(ResultSetHandle.class)
         ? type.cast(new ResultSetHandle(cursor, this, connection))
         : value;
-  }
-
-  @Override
-  public Object getObject(int parameterIndex) throws SQLException {
-    try {
-      return wrapCursor(delegate.getObject(parameterIndex));
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public Object getObject(String parameterName) throws SQLException {
-    try {
-      return wrapCursor(delegate.getObject(parameterName));
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public Object getObject(int parameterIndex, Map<String, Class<?>> map) throws SQLException {
-    try {
-      return wrapCursor(delegate.getObject(parameterIndex, map));
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public Object getObject(String parameterName, Map<String, Class<?>> map) throws SQLException {
-    try {
-      return wrapCursor(delegate.getObject(parameterName, map));
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
-    try {
-      return wrapCursor(delegate.getObject(parameterIndex, type), type);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
-  }
-
-  @Override
-  public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
-    try {
-      return wrapCursor(delegate.getObject(parameterName, type), type);
-    } catch (SQLException e) {
-      throw connection.checkBroken(e);
-    }
   }
 }

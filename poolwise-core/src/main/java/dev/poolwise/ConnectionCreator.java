@@ -2,13 +2,21 @@ package dev.poolwise;
 
 import dev.poolwise.WaiterQueue.Waiter;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -56,7 +64,7 @@ final class ConnectionCreator {
   private final AtomicLong entryIds = new AtomicLong();
   private final int maxRunning;
   /** Set once the first physical connection has read the server's connection budget. */
-  private final java.util.concurrent.atomic.AtomicBoolean budgetChecked = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean budgetChecked = new AtomicBoolean();
   /** The server's connection budget as read at start; {@code null} when unknown (not PostgreSQL, PgBouncer…). */
   private volatile ServerBudget budget;
   /** Shared by every connection of the pool; {@code null} when SQL logging is off. */
@@ -179,7 +187,7 @@ final class ConnectionCreator {
         pool.threads.connectors.execute(attempt);
         attempt.timer = pool.threads.scheduler.schedule(attempt::abandon, settings.connectTimeout().toNanos(),
             TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      } catch (RejectedExecutionException shuttingDown) {
         pending--;
         running--;
         return;
@@ -194,7 +202,7 @@ final class ConnectionCreator {
     retryScheduled = true;
     try {
       pool.threads.scheduler.schedule(this::retryAfterBackoff, delayNanos, TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+    } catch (RejectedExecutionException shuttingDown) {
       retryScheduled = false;
     }
   }
@@ -214,15 +222,15 @@ final class ConnectionCreator {
    * timeout like any other attempt.
    */
   PoolEntry createNow() throws SQLException {
-    java.util.concurrent.Future<PoolEntry> future = pool.threads.connectors.submit(this::open);
+    Future<PoolEntry> future = pool.threads.connectors.submit(this::open);
     try {
       return future.get(settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       future.cancel(true);
       throw new SQLTransientConnectionException("Pool '" + settings.poolName() + "' could not open its first connection"
           + " to " + factory.describe() + " within connectTimeout " + settings.connectTimeout().toMillis()
           + " ms (startMode FAIL_FAST); is the database reachable?", "08001", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       SQLException sql = cause instanceof SQLException s ? s : new SQLException(String.valueOf(cause), "08001", cause);
       throw new SQLException("Pool '" + settings.poolName() + "' could not open its first connection to "
@@ -306,24 +314,24 @@ final class ConnectionCreator {
     try {
       return raw.getHoldability();
     } catch (SQLException | RuntimeException | AbstractMethodError e) {
-      return java.sql.ResultSet.HOLD_CURSORS_OVER_COMMIT;
+      return ResultSet.HOLD_CURSORS_OVER_COMMIT;
     }
   }
 
   /** A copy, so that a borrower changing the map it got does not change what the next one gets back. */
-  private static java.util.Map<String, Class<?>> typeMapOf(Connection raw) {
+  private static Map<String, Class<?>> typeMapOf(Connection raw) {
     try {
-      java.util.Map<String, Class<?>> map = raw.getTypeMap();
-      return map == null ? null : java.util.Map.copyOf(map);
+      Map<String, Class<?>> map = raw.getTypeMap();
+      return map == null ? null : Map.copyOf(map);
     } catch (SQLException | RuntimeException | AbstractMethodError e) {
       return null; // not supported: the handle then never resets it
     }
   }
 
-  private static java.util.Properties clientInfoOf(Connection raw) {
+  private static Properties clientInfoOf(Connection raw) {
     try {
-      java.util.Properties info = raw.getClientInfo();
-      java.util.Properties copy = new java.util.Properties();
+      Properties info = raw.getClientInfo();
+      Properties copy = new Properties();
       if (info != null) {
         copy.putAll(info);
       }

@@ -1,5 +1,6 @@
 package dev.poolwise;
 
+import java.sql.ResultSet;
 import java.util.Map;
 import java.util.Properties;
 
@@ -29,6 +30,6 @@ record ConnectionDefaults(
   ConnectionDefaults(boolean autoCommit, int transactionIsolation, boolean readOnly, String catalog, String schema,
       int networkTimeoutMillis) {
     this(autoCommit, transactionIsolation, readOnly, catalog, schema, networkTimeoutMillis,
-        java.sql.ResultSet.HOLD_CURSORS_OVER_COMMIT, null, null, null);
+        ResultSet.HOLD_CURSORS_OVER_COMMIT, null, null, null);
   }
 }

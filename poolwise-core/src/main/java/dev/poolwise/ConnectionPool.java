@@ -7,15 +7,21 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,28 +114,32 @@ final class ConnectionPool implements ConnectionReleaser {
   /** Identifies this pool in each thread's {@link ThreadWork} without keeping the pool reachable. */
   private final Object poolKey = new Object();
   /** Lane names by index; index 0 is the default lane ({@code null}). */
-  private final String[] laneNames;
+  final String[] laneNames;
   private final Map<String, Integer> laneIndex;
   /** Connections each lane may hold; {@code Integer.MAX_VALUE} for the default lane. */
-  private final int[] laneLimits;
+  final int[] laneLimits;
 
-  /** Guards every field below that is not final or volatile. */
+  /*
+   * Guards every field below that is not final or volatile. The fields that are package-private rather than
+   * private (the entries, the queues, the lane counts, the housekeeper) are so for the tests' PoolInternals,
+   * which checks the invariants under this lock; no main code outside this class touches them.
+   */
   final ReentrantLock lock = new ReentrantLock();
   private final Condition allReturned = lock.newCondition();
   /**
    * Every entry counted in {@code total} (idle, borrowed or reserved by the housekeeper), in creation
    * order. Replaced (never mutated) under the lock; read without it by the lock-free paths.
    */
-  private volatile PoolEntry[] connections = new PoolEntry[0];
+  volatile PoolEntry[] connections = new PoolEntry[0];
   /** One FIFO queue per lane; index 0 is the default lane. */
-  private final WaiterQueue[] queues;
+  final WaiterQueue[] queues;
   /** Connections held per named lane (index 0, the default lane, is not counted: it has no cap). */
-  private final int[] laneHeld;
+  final int[] laneHeld;
   /**
    * Threads queued in any lane. Written under the lock, read without it: non-zero shuts the lock-free
    * borrow path and sends returners through the lock (see the class comment).
    */
-  private volatile int waiting;
+  volatile int waiting;
   /** Connections held by threads that are waiting for another one (pool-locking detection). */
   private int heldByWaiters;
   private volatile boolean closed;
@@ -144,9 +154,9 @@ final class ConnectionPool implements ConnectionReleaser {
   private boolean sweepPending;
   private long sweepAtNanos;
   /** Connections closed, by {@link PoolSnapshot.EvictionCause} ordinal; counted from any thread. */
-  private final java.util.concurrent.atomic.AtomicLongArray evictions =
-      new java.util.concurrent.atomic.AtomicLongArray(PoolSnapshot.EvictionCause.values().length);
-  private final java.util.concurrent.atomic.AtomicLong leaksReported = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLongArray evictions =
+      new AtomicLongArray(PoolSnapshot.EvictionCause.values().length);
+  private final AtomicLong leaksReported = new AtomicLong();
   /** Set once a timeout or leak was seen: from then on SAMPLED captures every borrow's stack. */
   private volatile boolean captureAllStacks;
   /** Logs nested borrows under {@link MultipleAcquisition#WARN}: the risky ones at WARN, once per site. */
@@ -161,7 +171,7 @@ final class ConnectionPool implements ConnectionReleaser {
   /** Marks the other connections for validation when one breaks server-side; reports broken connections. */
   final SiblingSuspicion siblings;
   final ConnectionCreator creator;
-  private final HouseKeeper houseKeeper;
+  final HouseKeeper houseKeeper;
   /** This pool's share of its fleet's server budget; {@code null} when it is in no fleet. */
   final FleetBudget fleet;
   /** Behind PgBouncer: warns about session state the application sets; {@code null} otherwise. */
@@ -269,8 +279,9 @@ final class ConnectionPool implements ConnectionReleaser {
           ? takeIdleWithoutLock(startNanos, work.tag, holding) : null;
       // Waiting happens here rather than inside borrow(): a parked virtual thread's frames are copied to
       // the heap, and one frame fewer is a few hundred bytes less per waiter.
+      Waiter waiter = fast != null ? null : borrow(startNanos, deadline, work.tag, lane, holding);
       PoolEntry entry = fast != null ? fast
-          : awaitHandOver(borrow(startNanos, deadline, work.tag, lane, holding), startNanos, deadline);
+          : waiter == null ? holding.takeServedAtOnce() : awaitHandOver(waiter, startNanos, deadline);
       if (isUsable(entry)) {
         if (settings.diagnostics()) {
           recordAcquisitionSite(entry);
@@ -278,7 +289,7 @@ final class ConnectionPool implements ConnectionReleaser {
         }
         PoolListener[] registered = listeners;
         if (registered.length > 0) {
-          notifyAll(registered, listener -> listener.acquired(entry.acquiredNanos - startNanos));
+          notifyListeners(registered, listener -> listener.acquired(entry.acquiredNanos - startNanos));
         }
         return new ConnectionHandle(entry, this);
       }
@@ -288,9 +299,7 @@ final class ConnectionPool implements ConnectionReleaser {
   private int laneOf(String lane) throws SQLException {
     Integer index = laneIndex.get(lane);
     if (index == null) {
-      throw new SQLException("Pool '" + settings.poolName() + "' has no lane '" + lane + "' (configured: "
-          + (laneIndex.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(laneIndex.keySet())))
-          + "); add it with builder.lane(\"" + lane + "\", maxConnections) or poolwise.lane." + lane + "=N", "08001");
+      throw new SQLException(Verdicts.unknownLane(settings.poolName(), lane, laneIndex.keySet()), "08001");
     }
     return index;
   }
@@ -327,18 +336,19 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   /**
-   * The locked path: take an idle connection if nobody it would overtake waits (the returned waiter is
-   * already served), else queue. The caller waits on the returned waiter with {@link #awaitHandOver}.
+   * The locked path: take an idle connection if nobody it would overtake waits, else queue. Returns the
+   * queued waiter, for the caller to wait on with {@link #awaitHandOver}; or {@code null} when the thread was
+   * served at once, the entry then being in {@link ThreadWork.Holding#takeServedAtOnce} (no waiter is
+   * allocated for a borrow that does not wait).
    */
   private Waiter borrow(long startNanos, long deadline, String tag, int lane, ThreadWork.Holding holding)
       throws SQLException {
     Thread thread = Thread.currentThread();
-    Waiter waiter;
+    Waiter waiter = null;
     List<Waiter> lockedOut = List.of();
     boolean warnMultiple = false;
     int held;
     int headroom = 0; // for a nested borrow under WARN: idle connections plus those the pool may still open
-    boolean queued = false;
     lock.lock();
     try {
       if (closed) {
@@ -347,7 +357,7 @@ final class ConnectionPool implements ConnectionReleaser {
       held = holding.count();
       if (held > 0) {
         if (settings.multipleAcquisition() == MultipleAcquisition.FAIL) {
-          throw multipleAcquisitionRefused(thread, tag, held);
+          throw new SQLException(Verdicts.multipleAcquisitionRefused(settings.poolName(), thread, tag, held), "08001");
         }
         warnMultiple = settings.multipleAcquisition() == MultipleAcquisition.WARN;
         headroom = warnMultiple ? idleCountLocked() + settings.maxSize() - connections.length : 0;
@@ -355,8 +365,7 @@ final class ConnectionPool implements ConnectionReleaser {
       // Announce the wait before looking at the idle entries: a lock-free returner publishes its entry
       // idle before it reads `waiting`, so either we see that entry now or it sees us and hands it over.
       waiting++;
-      waiter = mayTakeIdleLocked(lane) ? serveAtOnceLocked(thread, startNanos, deadline, tag, lane, holding) : null;
-      if (waiter == null) {
+      if (!mayTakeIdleLocked(lane) || !serveAtOnceLocked(thread, startNanos, tag, lane, holding)) {
         SQLException refusal = connections.length == 0 ? creator.refusalInBackoffLocked() : null;
         if (refusal != null) {
           // The server refused us outright (authentication, unknown database) moments ago and the pool has
@@ -367,7 +376,6 @@ final class ConnectionPool implements ConnectionReleaser {
         boolean untimed = Holders.isVirtual(thread);
         waiter = new Waiter(thread, clock.nanoTime(), lane, tag, holding, deadline, untimed);
         queues[lane].addLast(waiter);
-        queued = true;
         if (untimed) {
           scheduleSweepLocked(deadline);
         }
@@ -382,18 +390,20 @@ final class ConnectionPool implements ConnectionReleaser {
       lock.unlock();
     }
     if (warnMultiple) {
-      multipleAcquisitionLog.nestedBorrow(thread, tag, held, headroom, queued);
+      multipleAcquisitionLog.nestedBorrow(thread, tag, held, headroom, waiter != null);
     }
     lockedOut.forEach(ConnectionPool::wake);
     return waiter;
   }
 
-  /** Hands an idle entry to the calling thread at once (returned as an already served waiter), or null if none is idle. */
-  private Waiter serveAtOnceLocked(Thread thread, long startNanos, long deadline, String tag, int lane,
-      ThreadWork.Holding holding) {
+  /**
+   * Hands an idle entry to the calling thread at once, into {@link ThreadWork.Holding#takeServedAtOnce};
+   * returns {@code false} if none is idle.
+   */
+  private boolean serveAtOnceLocked(Thread thread, long startNanos, String tag, int lane, ThreadWork.Holding holding) {
     PoolEntry entry = claimIdle(holding.lastReturned);
     if (entry == null) {
-      return null;
+      return false;
     }
     waiting--;
     long now = clock.nanoTime();
@@ -401,9 +411,8 @@ final class ConnectionPool implements ConnectionReleaser {
       laneHeld[lane]++;
     }
     handOut(entry, thread, tag, lane, holding, now, now - startNanos);
-    Waiter servedAtOnce = new Waiter(thread, now, lane, tag, holding, deadline, false);
-    servedAtOnce.handedOver = entry;
-    return servedAtOnce;
+    holding.servedAtOnce = entry;
+    return true;
   }
 
   /** A newcomer in {@code lane} may take an idle connection only if it overtakes nobody who could have it. */
@@ -452,10 +461,10 @@ final class ConnectionPool implements ConnectionReleaser {
     }
     try {
       threads.waitTimer().schedule(this::sweepExpiredWaiters, Math.max(0, atNanos - clock.nanoTime()),
-          java.util.concurrent.TimeUnit.NANOSECONDS);
+          TimeUnit.NANOSECONDS);
       sweepPending = true;
       sweepAtNanos = atNanos;
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+    } catch (RejectedExecutionException shuttingDown) {
       // The pool is closing: close() fails and wakes every waiter.
     }
   }
@@ -529,36 +538,20 @@ final class ConnectionPool implements ConnectionReleaser {
     Duration waited = Duration.ofNanos(clock.nanoTime() - startNanos);
     if (interrupt != null) {
       Thread.currentThread().interrupt();
-      throw new SQLException("Interrupted after waiting " + waited.toMillis() + " ms for a connection from "
-          + snapshot() + "; the thread's interrupt flag is still set", "08001", interrupt);
+      throw new SQLException(Verdicts.interrupted(waited, snapshot()), "08001", interrupt);
     }
     if (logVerdict) {
       log.warn("Pool '{}': getConnection timed out after {} ms. {}", settings.poolName(), waited.toMillis(), diagnosis);
     }
     PoolEvents.timedOut(settings.poolName(), waited.toNanos(), diagnosis.verdict());
     long waitedNanos = waited.toNanos();
-    notifyAll(listeners, listener -> listener.timedOut(waitedNanos));
+    notifyListeners(listeners, listener -> listener.timedOut(waitedNanos));
     return throwTimeout(diagnosis, waited);
   }
 
   private PoolEntry throwTimeout(Diagnosis diagnosis, Duration waited) throws PoolTimeoutException {
-    PoolSnapshot snapshot = diagnosis.snapshot();
     SQLException creationFailure = creator.recentFailure();
-    StringBuilder message = new StringBuilder(400)
-        .append("Pool '").append(settings.poolName()).append("': no connection available after waiting ")
-        .append(waited.toMillis()).append(" ms (acquireTimeout ").append(settings.acquireTimeout().toMillis())
-        .append(" ms). Now: max ").append(snapshot.maxSize())
-        .append(snapshot.fleet() == null ? "" : " (" + snapshot.fleet() + ")").append(", total ").append(snapshot.total())
-        .append(", active ").append(snapshot.active()).append(", idle ").append(snapshot.idle())
-        .append(", waiting ").append(snapshot.waiting());
-    if (snapshot.pendingCreations() > 0) {
-      message.append(", connecting ").append(snapshot.pendingCreations());
-    }
-    message.append(".\n").append(diagnosis.verdict());
-    if (!diagnosis.holderTable().isEmpty()) {
-      message.append('\n').append(diagnosis.holderTable());
-    }
-    throw new PoolTimeoutException(message.toString(), diagnosis, waited, creationFailure);
+    throw new PoolTimeoutException(Verdicts.timedOut(settings, waited, diagnosis), diagnosis, waited, creationFailure);
   }
 
   /** A shared failure (pool closed, connecting refused) re-thrown with the waiting thread's own stack. */
@@ -707,7 +700,7 @@ final class ConnectionPool implements ConnectionReleaser {
     PoolListener[] registered = listeners;
     if (registered.length > 0 && entry.state() != PoolEntry.REMOVED) {
       long held = now - entry.acquiredNanos;
-      notifyAll(registered, listener -> listener.released(held));
+      notifyListeners(registered, listener -> listener.released(held));
     }
     if (reason == null && entry.lane == 0 && waiting == 0 && !closed
         && (fleet == null || connections.length <= fleet.cap())) {
@@ -894,28 +887,13 @@ final class ConnectionPool implements ConnectionReleaser {
       waiting--;
       heldByWaiters -= waiter.heldWhenQueued;
     }
-    int perThread = mostHeld + 1;
-    int safeSize = threadsInvolved * (perThread - 1) + 1;
-    PoolLockedException explanation = new PoolLockedException("Pool '"
-        + settings.poolName() + "' is locked: all " + countBorrowed(connections) + " borrowed connections are held by " + threadsInvolved
-        + " thread(s) that are each waiting for another connection from the same pool, so none will ever be"
-        + " returned (pool-locking deadlock). Failing these waits now instead of after acquireTimeout. Fix the"
-        + " code so that it does not hold a connection while asking for a second one (pass the first one down,"
-        + " or finish with it first); a pool that this workload cannot lock needs at least threads × (connections"
-        + " per thread − 1) + 1 = " + threadsInvolved + " × (" + perThread + " − 1) + 1 = " + safeSize
-        + " connections (maxSize is " + settings.maxSize() + ").", safeSize);
+    PoolLockedException explanation =
+        Verdicts.poolLocked(settings, countBorrowed(connections), threadsInvolved, mostHeld + 1);
     for (Waiter waiter : failed) {
       waiter.failure = explanation;
     }
     log.warn("{}", explanation.getMessage());
     return failed;
-  }
-
-  private SQLException multipleAcquisitionRefused(Thread thread, String tag, int held) {
-    return new SQLException("Thread '" + thread.getName() + "'" + (tag == null ? "" : " [" + tag + "]")
-        + " already holds " + held + " connection(s) from pool '" + settings.poolName() + "' and asked for another;"
-        + " refused because multipleAcquisition is FAIL. Holding one connection while waiting for a second is how"
-        + " a pool deadlocks itself under load: use the connection you have, or close it first.", "08001");
   }
 
   /* --- Entry bookkeeping shared with the creator and the housekeeper --- */
@@ -931,7 +909,7 @@ final class ConnectionPool implements ConnectionReleaser {
       return List.of();
     }
     PoolEntry[] all = connections;
-    PoolEntry[] grown = java.util.Arrays.copyOf(all, all.length + 1);
+    PoolEntry[] grown = Arrays.copyOf(all, all.length + 1);
     grown[all.length] = entry;
     connections = grown;
     return offerLocked(entry);
@@ -1247,11 +1225,11 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   private Map<PoolSnapshot.EvictionCause, Long> evictionCounts() {
-    Map<PoolSnapshot.EvictionCause, Long> counts = new java.util.EnumMap<>(PoolSnapshot.EvictionCause.class);
+    Map<PoolSnapshot.EvictionCause, Long> counts = new EnumMap<>(PoolSnapshot.EvictionCause.class);
     for (PoolSnapshot.EvictionCause cause : PoolSnapshot.EvictionCause.values()) {
       counts.put(cause, evictions.get(cause.ordinal()));
     }
-    return java.util.Collections.unmodifiableMap(counts);
+    return Collections.unmodifiableMap(counts);
   }
 
   Diagnosis diagnose() {
@@ -1266,89 +1244,6 @@ final class ConnectionPool implements ConnectionReleaser {
   private Diagnosis diagnoseLocked(boolean timedOut) {
     return Verdicts.diagnose(snapshotLocked(), settings, creator.recentFailureLocked(),
         creator.failureExplanationLocked(), timedOut);
-  }
-
-  /** The entries counted in the pool now, for tests. */
-  List<PoolEntry> connectionsForTests() {
-    return List.of(connections);
-  }
-
-  /**
-   * The pool's structural invariants, for tests: returns a description of every violation, empty when
-   * all hold. Consistent because it runs under the lock.
-   */
-  List<String> invariantViolations() {
-    // Lock-free borrows and returns go on while this runs, and a returner that published its entry idle
-    // a moment ago may not yet have taken the lock to serve a waiter. Such transient states pass within
-    // microseconds; a violation that persists for 100 ms of re-checks is real.
-    List<String> violations = invariantViolationsOnce();
-    long deadline = System.nanoTime() + 100_000_000L;
-    while (!violations.isEmpty() && System.nanoTime() - deadline < 0) {
-      LockSupport.parkNanos(1_000_000L);
-      violations = invariantViolationsOnce();
-    }
-    return violations;
-  }
-
-  /** {@link #invariantViolations()} without the re-checks: for a caller that knows the pool is quiescent. */
-  List<String> invariantViolationsNow() {
-    return invariantViolationsOnce();
-  }
-
-  private List<String> invariantViolationsOnce() {
-    lock.lock();
-    try {
-      List<String> violations = new ArrayList<>();
-      PoolEntry[] all = connections;
-      int total = all.length;
-      int idle = 0;
-      int borrowed = 0;
-      int inUse = 0; // borrowed and settled: neither being handed out nor being returned
-      int[] heldPerLane = new int[laneHeld.length];
-      Set<PoolEntry> seen = new HashSet<>();
-      for (PoolEntry entry : all) {
-        if (!seen.add(entry)) {
-          violations.add(entry + " is twice in the pool");
-        }
-        int state = entry.state();
-        if (state == PoolEntry.IDLE) {
-          idle++;
-        } else if (PoolEntry.isBorrowed(state)) {
-          borrowed++;
-          if (state == PoolEntry.IN_USE) {
-            inUse++;
-            heldPerLane[entry.lane]++;
-          }
-        } else if (state != PoolEntry.RESERVED) {
-          violations.add(entry + " is counted in the pool but has state " + state);
-        }
-      }
-      if (total + creator.pendingLocked() > settings.maxSize()) {
-        violations.add("total " + total + " + connecting " + creator.pendingLocked() + " > max " + settings.maxSize());
-      }
-      if (idle > 0 && servableWaitingLocked() > 0) {
-        violations.add(idle + " idle while " + servableWaitingLocked() + " servable threads wait");
-      }
-      int queued = 0;
-      for (WaiterQueue queue : queues) {
-        queued += queue.size();
-      }
-      if (queued != waiting) {
-        violations.add(queued + " queued but waiting counter is " + waiting);
-      }
-      for (int lane = 1; lane < laneHeld.length; lane++) {
-        if (laneHeld[lane] > laneLimits[lane]) {
-          violations.add("lane " + laneNames[lane] + " holds " + laneHeld[lane] + " > its limit " + laneLimits[lane]);
-        }
-        if (laneHeld[lane] != heldPerLane[lane] && borrowed == inUse) {
-          violations.add("lane " + laneNames[lane] + " counts " + laneHeld[lane] + " held but " + heldPerLane[lane]
-              + " entries are borrowed in it");
-        }
-      }
-      return violations;
-    } finally {
-      lock.unlock();
-    }
   }
 
   void suspend() {
@@ -1476,8 +1371,7 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   private SQLException closedException() {
-    return new SQLException("Pool '" + settings.poolName() + "' is closed; no connections can be borrowed from it",
-        "08003");
+    return new SQLException(Verdicts.closed(settings.poolName()), "08003");
   }
 
   /* --- Listeners --- */
@@ -1486,7 +1380,7 @@ final class ConnectionPool implements ConnectionReleaser {
     lock.lock();
     try {
       PoolListener[] current = listeners;
-      PoolListener[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+      PoolListener[] grown = Arrays.copyOf(current, current.length + 1);
       grown[current.length] = listener;
       listeners = grown;
     } finally {
@@ -1497,7 +1391,7 @@ final class ConnectionPool implements ConnectionReleaser {
   void removeListener(PoolListener listener) {
     lock.lock();
     try {
-      listeners = java.util.Arrays.stream(listeners).filter(registered -> registered != listener)
+      listeners = Arrays.stream(listeners).filter(registered -> registered != listener)
           .toArray(PoolListener[]::new);
     } finally {
       lock.unlock();
@@ -1506,10 +1400,10 @@ final class ConnectionPool implements ConnectionReleaser {
 
   /** A connect finished in {@code connectNanos}; called by the creator outside the lock. */
   void notifyCreated(long connectNanos) {
-    notifyAll(listeners, listener -> listener.created(connectNanos));
+    notifyListeners(listeners, listener -> listener.created(connectNanos));
   }
 
-  private void notifyAll(PoolListener[] registered, java.util.function.Consumer<PoolListener> event) {
+  private void notifyListeners(PoolListener[] registered, Consumer<PoolListener> event) {
     for (PoolListener listener : registered) {
       try {
         event.accept(listener);
@@ -1517,11 +1411,6 @@ final class ConnectionPool implements ConnectionReleaser {
         log.debug("Pool '{}': listener {} failed: {}", settings.poolName(), listener.getClass().getName(), e.toString());
       }
     }
-  }
-
-  /** Runs one housekeeping pass now (tests drive time this way instead of waiting for the timer). */
-  void runHousekeeping() {
-    houseKeeper.runOnce();
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -208,7 +210,7 @@ final class FleetBudget implements AutoCloseable {
           soonScheduled.set(false);
           evaluateQuietly();
         });
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
+      } catch (RejectedExecutionException closing) {
         soonScheduled.set(false);
       }
     }
@@ -358,7 +360,7 @@ final class FleetBudget implements AutoCloseable {
 
     /** Every member seen: with a beacon, pooled connections, or both. */
     List<String> members() {
-      java.util.TreeSet<String> ids = new java.util.TreeSet<>(held.keySet());
+      TreeSet<String> ids = new TreeSet<>(held.keySet());
       ids.addAll(demand.keySet());
       return List.copyOf(ids);
     }

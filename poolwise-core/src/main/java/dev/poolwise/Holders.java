@@ -7,7 +7,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -132,7 +134,7 @@ final class Holders {
     }
     Map<List<String>, List<Holder>> groups = new LinkedHashMap<>();
     for (Holder holder : holders) {
-      groups.computeIfAbsent(java.util.Arrays.asList(holder.tag(), holder.acquisitionSite()), key -> new ArrayList<>())
+      groups.computeIfAbsent(Arrays.asList(holder.tag(), holder.acquisitionSite()), key -> new ArrayList<>())
           .add(holder);
     }
     List<List<Holder>> ordered = new ArrayList<>(groups.values());
@@ -168,7 +170,7 @@ final class Holders {
   }
 
   private static String states(List<Holder> group) {
-    Map<HolderState, Integer> counts = new java.util.EnumMap<>(HolderState.class);
+    Map<HolderState, Integer> counts = new EnumMap<>(HolderState.class);
     for (Holder holder : group) {
       counts.merge(holder.state(), 1, Integer::sum);
     }

@@ -1,8 +1,10 @@
 package dev.poolwise;
 
 import dev.poolwise.WaiterQueue.Waiter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,7 +48,7 @@ final class HouseKeeper implements Runnable {
     long period = settings.housekeepingInterval().toNanos();
     try {
       task = pool.threads.scheduler.scheduleWithFixedDelay(this, period, period, TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException poolClosing) {
+    } catch (RejectedExecutionException poolClosing) {
       // The pool closed while starting; there is nothing left to keep.
     }
   }
@@ -155,7 +157,7 @@ final class HouseKeeper implements Runnable {
           Thread borrower = entry.borrower;
           reports.add(entry + " borrowed by thread '" + (borrower == null ? "?" : borrower.getName()) + "'"
               + (entry.tag == null ? "" : " [" + entry.tag + "]") + " has been held for "
-              + Holders.human(java.time.Duration.ofNanos(held))
+              + Holders.human(Duration.ofNanos(held))
               + (reclaim ? "; reclaiming it (aborting the connection) because it passed leakReclaimThreshold "
                   + Holders.human(settings.leakReclaimThreshold()) : "")
               + (entry.acquisitionStack() == null ? " (set acquisitionStacks(ALWAYS) to see where it was borrowed)" : ""));
@@ -164,7 +166,7 @@ final class HouseKeeper implements Runnable {
           PoolEvents.leakSuspected(settings.poolName(), entry.id, entry.tag, held,
               Holders.siteOf(entry.acquisitionStack()));
           if (reclaim && pool.reclaimLocked(entry, word,
-              "reclaimed as a leak after " + Holders.human(java.time.Duration.ofNanos(held)))) {
+              "reclaimed as a leak after " + Holders.human(Duration.ofNanos(held)))) {
             reclaimed.add(entry);
           }
         }
@@ -187,7 +189,7 @@ final class HouseKeeper implements Runnable {
 
   private void keepalive(PoolEntry entry) {
     boolean valid = pool.isValid(entry);
-    java.util.List<Waiter> next = java.util.List.of();
+    List<Waiter> next = List.of();
     pool.lock.lock();
     try {
       entry.lastKeepaliveNanos = pool.clock.nanoTime();

@@ -17,7 +17,8 @@ package dev.poolwise;
  *
  * <p>Failure modes: none of its own; what the pool schedules on its executors (the housekeeping tick, the
  * wait timer's sweep, a backoff retry) still runs on real time, with delays computed from this clock. A
- * test that moves the clock runs the due work itself ({@code runHousekeeping}, {@code sweepExpiredWaiters}).
+ * test that moves the clock runs the due work itself (the housekeeping pass through the tests' {@code PoolInternals},
+ * {@code ConnectionPool.sweepExpiredWaiters}).
  */
 abstract class PoolClock {
 

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -618,7 +619,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
 
     /** The pool's time source; tests in this package pass a clock they move by hand. */
     Builder clock(PoolClock clock) {
-      this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -679,7 +680,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
           throw new IllegalArgumentException("fleet needs url(...): members recognise each other's connections by the"
               + " application_name the pool gives them at connect, which it cannot do for a DataSource");
         }
-        if (jdbcUrl.toLowerCase(java.util.Locale.ROOT).contains("applicationname=")) {
+        if (jdbcUrl.toLowerCase(Locale.ROOT).contains("applicationname=")) {
           throw new IllegalArgumentException("fleet sets the connections' application_name, and pgjdbc lets the"
               + " ApplicationName in the JDBC URL override it: give the name as the application_name URL parameter"
               + " (or the ApplicationName driver property) instead, and the pool keeps it after its fleet tag");

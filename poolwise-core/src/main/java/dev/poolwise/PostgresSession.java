@@ -9,8 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -250,7 +252,7 @@ final class PostgresSession {
         reset.run();
         return null;
       });
-    } catch (java.util.concurrent.RejectedExecutionException poolClosed) {
+    } catch (RejectedExecutionException poolClosed) {
       throw new TimeoutException("the pool is closed");
     }
     try {
@@ -262,7 +264,7 @@ final class PostgresSession {
       done.cancel(true);
       Thread.currentThread().interrupt();
       throw new TimeoutException("interrupted while the session reset ran");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof SQLException sql) {
         throw sql;

@@ -49,7 +49,8 @@ final class ResultSetHandle extends ResultSetDelegation {
       } catch (SQLException e) {
         throw connection.checkBroken(e);
       }
-      metadataStatement = raw == null ? null : connection.adoptDriverStatement(raw);
+      // The driver's statement behind a DatabaseMetaData result set: a handle, tracked like the application's own.
+      metadataStatement = raw == null ? null : connection.statementHandle(raw);
     }
     return metadataStatement;
   }

@@ -1,5 +1,7 @@
 package dev.poolwise;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -19,11 +21,11 @@ final class ThreadWork {
 
   /** How many connections one thread holds from one pool, and which one it borrowed last. */
   static final class Holding {
-    private static final java.lang.invoke.VarHandle COUNT;
+    private static final VarHandle COUNT;
 
     static {
       try {
-        COUNT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Holding.class, "count", int.class);
+        COUNT = MethodHandles.lookup().findVarHandle(Holding.class, "count", int.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -40,6 +42,12 @@ final class ThreadWork {
      * Written and read by the owning thread only.
      */
     PoolEntry lastReturned;
+    /**
+     * The entry the pool's locked path handed this thread without queueing it, between the pool's
+     * {@code borrow} and its caller (which takes it at once, see {@link #takeServedAtOnce}); so a borrow that
+     * does not wait allocates no waiter. Written and read by the owning thread only.
+     */
+    PoolEntry servedAtOnce;
 
     Holding(Thread thread) {
       this.thread = thread;
@@ -51,6 +59,13 @@ final class ThreadWork {
 
     void add(int delta) {
       COUNT.getAndAdd(this, delta);
+    }
+
+    /** The entry {@link #servedAtOnce}, cleared so that the holding keeps no borrowed entry reachable. */
+    PoolEntry takeServedAtOnce() {
+      PoolEntry entry = servedAtOnce;
+      servedAtOnce = null;
+      return entry;
     }
   }
 

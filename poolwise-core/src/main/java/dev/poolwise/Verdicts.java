@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Draws the one-sentence verdict from a snapshot. The rules, in order — the first that applies wins:
@@ -37,6 +40,9 @@ import java.util.Objects;
  *
  * The thresholds favour naming a concrete cause: a quarter of the pool leaked is already the story;
  * "half the pool doing X" is the dominant pattern a person should look at first.
+ *
+ * <p>The texts of the acquisition path's failures live here too (timeout, pool-locking, refusals), so
+ * that {@link ConnectionPool} keeps only the protocol and every sentence a borrower can be told is in one file.
  */
 final class Verdicts {
 
@@ -204,12 +210,72 @@ final class Verdicts {
     return holders.stream().filter(holder -> holder.heldFor().compareTo(minimum) >= 0).toList();
   }
 
-  private static Duration median(List<Holder> holders, java.util.function.Function<Holder, Duration> metric) {
+  private static Duration median(List<Holder> holders, Function<Holder, Duration> metric) {
     List<Duration> values = holders.stream().map(metric).filter(Objects::nonNull).sorted().toList();
     return values.isEmpty() ? Duration.ZERO : values.get((values.size() - 1) / 2);
   }
 
   private static String clip(String sql) {
     return sql.length() <= 80 ? sql : sql.substring(0, 79) + "…";
+  }
+
+  /* --- What a borrower is told when it gets no connection --- */
+
+  /** The message of a {@link PoolTimeoutException}: the wait, the counts now, the verdict and the holders. */
+  static String timedOut(PoolSettings settings, Duration waited, Diagnosis diagnosis) {
+    PoolSnapshot snapshot = diagnosis.snapshot();
+    StringBuilder message = new StringBuilder(400)
+        .append("Pool '").append(settings.poolName()).append("': no connection available after waiting ")
+        .append(waited.toMillis()).append(" ms (acquireTimeout ").append(settings.acquireTimeout().toMillis())
+        .append(" ms). Now: max ").append(snapshot.maxSize())
+        .append(snapshot.fleet() == null ? "" : " (" + snapshot.fleet() + ")").append(", total ").append(snapshot.total())
+        .append(", active ").append(snapshot.active()).append(", idle ").append(snapshot.idle())
+        .append(", waiting ").append(snapshot.waiting());
+    if (snapshot.pendingCreations() > 0) {
+      message.append(", connecting ").append(snapshot.pendingCreations());
+    }
+    message.append(".\n").append(diagnosis.verdict());
+    if (!diagnosis.holderTable().isEmpty()) {
+      message.append('\n').append(diagnosis.holderTable());
+    }
+    return message.toString();
+  }
+
+  /**
+   * The pool-locking deadlock, with the smallest pool this workload cannot lock:
+   * threads × (connections per thread − 1) + 1.
+   */
+  static PoolLockedException poolLocked(PoolSettings settings, int borrowed, int threadsInvolved, int perThread) {
+    int safeSize = threadsInvolved * (perThread - 1) + 1;
+    return new PoolLockedException("Pool '"
+        + settings.poolName() + "' is locked: all " + borrowed + " borrowed connections are held by " + threadsInvolved
+        + " thread(s) that are each waiting for another connection from the same pool, so none will ever be"
+        + " returned (pool-locking deadlock). Failing these waits now instead of after acquireTimeout. Fix the"
+        + " code so that it does not hold a connection while asking for a second one (pass the first one down,"
+        + " or finish with it first); a pool that this workload cannot lock needs at least threads × (connections"
+        + " per thread − 1) + 1 = " + threadsInvolved + " × (" + perThread + " − 1) + 1 = " + safeSize
+        + " connections (maxSize is " + settings.maxSize() + ").", safeSize);
+  }
+
+  static String multipleAcquisitionRefused(String poolName, Thread thread, String tag, int held) {
+    return "Thread '" + thread.getName() + "'" + (tag == null ? "" : " [" + tag + "]")
+        + " already holds " + held + " connection(s) from pool '" + poolName + "' and asked for another;"
+        + " refused because multipleAcquisition is FAIL. Holding one connection while waiting for a second is how"
+        + " a pool deadlocks itself under load: use the connection you have, or close it first.";
+  }
+
+  static String unknownLane(String poolName, String lane, Set<String> configured) {
+    return "Pool '" + poolName + "' has no lane '" + lane + "' (configured: "
+        + (configured.isEmpty() ? "none" : String.join(", ", new TreeSet<>(configured)))
+        + "); add it with builder.lane(\"" + lane + "\", maxConnections) or poolwise.lane." + lane + "=N";
+  }
+
+  static String interrupted(Duration waited, PoolSnapshot pool) {
+    return "Interrupted after waiting " + waited.toMillis() + " ms for a connection from " + pool
+        + "; the thread's interrupt flag is still set";
+  }
+
+  static String closed(String poolName) {
+    return "Pool '" + poolName + "' is closed; no connections can be borrowed from it";
   }
 }

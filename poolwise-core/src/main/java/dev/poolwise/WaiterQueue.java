@@ -1,6 +1,8 @@
 package dev.poolwise;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The FIFO queue of threads waiting for a connection: an intrusive doubly linked list so that a
@@ -78,7 +80,7 @@ final class WaiterQueue {
    * thousands arriving at once) can queue behind later deadlines: while any such waiter is queued, the walk
    * covers the whole queue, which is still rare (once per deadline, not per wait).
    */
-  Long collectExpired(long nowNanos, java.util.List<Waiter> expired) {
+  Long collectExpired(long nowNanos, List<Waiter> expired) {
     Long next = null;
     for (Waiter waiter = head; waiter != null; waiter = waiter.next) {
       if (!waiter.untimed) {
@@ -112,8 +114,8 @@ final class WaiterQueue {
   }
 
   /** Removes every waiter that holds connections already and returns them (pool-locking break-up). */
-  java.util.List<Waiter> removeHolders() {
-    java.util.List<Waiter> removed = new java.util.ArrayList<>();
+  List<Waiter> removeHolders() {
+    List<Waiter> removed = new ArrayList<>();
     for (Waiter waiter = head; waiter != null; ) {
       Waiter next = waiter.next;
       if (waiter.heldWhenQueued > 0) {

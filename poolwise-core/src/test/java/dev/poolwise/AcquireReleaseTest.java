@@ -103,7 +103,7 @@ class AcquireReleaseTest extends StubPoolTest {
     // before the failure was cleared may still fail and back off once more, hence the loop.
     await().until(() -> {
       clock.advance(Duration.ofSeconds(2));
-      pool.pool().runHousekeeping();
+      PoolInternals.runHousekeeping(pool.pool());
       return pool.snapshot().idle() > 0;
     });
     try (Connection connection = pool.getConnection()) {

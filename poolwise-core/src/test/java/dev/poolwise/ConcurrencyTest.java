@@ -85,7 +85,7 @@ class ConcurrencyTest {
       Thread evictor = Thread.ofPlatform().name("hammer-evictor").start(() -> {
         while (operations.get() < 72L * perThread) {
           pool.softEvictAll();
-          pool.pool().runHousekeeping();
+          PoolInternals.runHousekeeping(pool.pool());
           Thread.onSpinWait();
           try {
             Thread.sleep(5); // pacing of a background disturbance, not a wait for a condition

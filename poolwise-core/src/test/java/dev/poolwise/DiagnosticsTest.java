@@ -169,12 +169,12 @@ class DiagnosticsTest extends StubPoolTest {
     PoolTimeoutException timeout = (PoolTimeoutException) clock.borrowUntilItTimesOut(pool, acquireTimeout);
     assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.LEAK);
     assertThat(timeout.getMessage()).contains("longer than the leak threshold (100 ms)").contains("never closed");
-    pool.pool().runHousekeeping();
+    PoolInternals.runHousekeeping(pool.pool());
     assertThat(leakedRaw.wasAborted()).as("held 500 ms, below the 1 s reclaim threshold").isFalse();
 
     // Past the reclaim threshold the housekeeper takes both back; the pool heals and serves again.
     clock.advance(Duration.ofMillis(500));
-    pool.pool().runHousekeeping();
+    PoolInternals.runHousekeeping(pool.pool());
     await().until(leakedRaw::wasAborted);
     try (Connection fresh = pool.getConnection()) {
       assertThat(raw(fresh).id()).isNotEqualTo(leakedRaw.id());

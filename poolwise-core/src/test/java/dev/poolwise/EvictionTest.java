@@ -113,13 +113,13 @@ class EvictionTest extends StubPoolTest {
     }
     assertThat(pool.snapshot().total()).isEqualTo(5);
     clock.advance(Duration.ofMinutes(9));
-    pool.pool().runHousekeeping();
+    PoolInternals.runHousekeeping(pool.pool());
     assertThat(pool.snapshot().total()).as("idle 9 of 10 minutes: kept").isEqualTo(5);
     clock.advance(Duration.ofMinutes(1));
-    pool.pool().runHousekeeping();
+    PoolInternals.runHousekeeping(pool.pool());
     assertThat(pool.snapshot().total()).as("idle 10 minutes: down to minIdle").isEqualTo(2);
     clock.advance(Duration.ofMinutes(10)); // 20 minutes in all: past the idle timeout, within maxLifetime (30)
-    pool.pool().runHousekeeping();
+    PoolInternals.runHousekeeping(pool.pool());
     assertThat(pool.snapshot().total()).as("never below minIdle").isEqualTo(2);
     await().until(() -> database.openConnections() == 2);
     assertInvariants(pool);
@@ -135,11 +135,11 @@ class EvictionTest extends StubPoolTest {
     database.liveConnections().forEach(StubConnection::kill);
 
     clock.advance(Duration.ofMinutes(1));
-    pool.pool().runHousekeeping();
+    PoolInternals.runHousekeeping(pool.pool());
     assertThat(pool.snapshot().evictions().get(PoolSnapshot.EvictionCause.VALIDATION_FAILED))
         .as("not checked before keepaliveInterval").isZero();
     clock.advance(Duration.ofMinutes(1));
-    pool.pool().runHousekeeping(); // checks both, removes both, asks for two new ones
+    PoolInternals.runHousekeeping(pool.pool()); // checks both, removes both, asks for two new ones
     await().until(() -> database.liveConnections().stream().noneMatch(c -> deadIds.contains(c.id()))
         && pool.snapshot().idle() == 2);
     assertInvariants(pool);
@@ -179,10 +179,10 @@ class EvictionTest extends StubPoolTest {
     for (int failure = 1; failure <= backoffSeconds.length; failure++) {
       long backoffMillis = backoffSeconds[failure - 1] * 1000;
       clock.advance(Duration.ofMillis(backoffMillis * 79 / 100)); // short of the earliest end (−20 %)
-      pool.pool().runHousekeeping();
+      PoolInternals.runHousekeeping(pool.pool());
       assertThat(database.connectAttempts()).as("attempts within backoff %d", failure).isEqualTo(failure);
       clock.advance(Duration.ofMillis(backoffMillis * 42 / 100)); // past the latest end (+20 %)
-      pool.pool().runHousekeeping();
+      PoolInternals.runHousekeeping(pool.pool());
       int attempts = failure + 1;
       await().until(() -> database.connectAttempts() == attempts && pool.snapshot().pendingCreations() == 0);
     }

@@ -151,7 +151,7 @@ class HostileConfigurationTest {
     }
     try (pool; Connection connection = pool.getConnection()) {
       connection.isValid(1);
-      pool.pool().runHousekeeping();
+      PoolInternals.runHousekeeping(pool.pool());
       pool.diagnose();
     }
   }

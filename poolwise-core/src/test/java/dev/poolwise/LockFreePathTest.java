@@ -154,7 +154,7 @@ class LockFreePathTest extends StubPoolTest {
     assertThat(snapshot.idle()).isEqualTo(8);
     // Each connection keeps its last PER_CONNECTION samples and the snapshot merges the most recent WINDOW,
     // so there are PER_CONNECTION for every connection that was used at least that often.
-    long usedOften = pool.pool().connectionsForTests().stream().filter(entry -> entry.borrows >= RecentTimings.PER_CONNECTION)
+    long usedOften = PoolInternals.connections(pool.pool()).stream().filter(entry -> entry.borrows >= RecentTimings.PER_CONNECTION)
         .count();
     int expected = (int) Math.min(RecentTimings.WINDOW, usedOften * RecentTimings.PER_CONNECTION);
     assertThat(usedOften).isPositive();

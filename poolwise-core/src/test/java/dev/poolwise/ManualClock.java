@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link PoolClock} that moves only when a test says so: lifetimes, idle timeouts, keepalive, leak
  * thresholds, acquire deadlines and creation backoff are then tested by {@link #advance}, not by sleeping,
  * so a loaded machine cannot change what a test sees. After moving it, a test runs the due work itself:
- * {@code pool.pool().runHousekeeping()} (retirement, leaks, keepalive, refill after backoff) or
+ * {@code PoolInternals.runHousekeeping(pool.pool())} (retirement, leaks, keepalive, refill after backoff) or
  * {@code pool.pool().sweepExpiredWaiters()} (wakes waiting virtual threads whose deadline passed; a
  * platform thread's timed park still sleeps real time, so deadline tests wait on virtual threads).
  *

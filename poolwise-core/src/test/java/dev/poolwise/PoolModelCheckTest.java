@@ -136,7 +136,7 @@ class PoolModelCheckTest {
     Set<Long> held = ConcurrentHashMap.newKeySet();
     Lincheck.runConcurrentTest(INVOCATIONS, () -> {
       frozen.advance(Duration.ofMinutes(2)); // keepalive due; the clock stays put while the threads run
-      join(start(() -> borrowAndReturn(held), () -> pool.pool().runHousekeeping()));
+      join(start(() -> borrowAndReturn(held), () -> PoolInternals.runHousekeeping(pool.pool())));
       assertQuiescent(1);
     });
   }
@@ -167,7 +167,7 @@ class PoolModelCheckTest {
   private void refill(int size) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (pool.pool().snapshot().idle() < size) {
-      pool.pool().runHousekeeping();
+      PoolInternals.runHousekeeping(pool.pool());
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError("pool did not refill to " + size + ": " + pool.snapshot());
       }
@@ -198,7 +198,7 @@ class PoolModelCheckTest {
 
   /** Every connection counted once and idle, nobody waiting, the waiter count back to 0. */
   private void assertQuiescent(int size) {
-    List<PoolEntry> entries = pool.pool().connectionsForTests();
+    List<PoolEntry> entries = PoolInternals.connections(pool.pool());
     if (entries.size() != size || new HashSet<>(entries).size() != size) {
       throw new AssertionError("expected " + size + " distinct connections in the pool, found " + entries);
     }
@@ -207,7 +207,7 @@ class PoolModelCheckTest {
         throw new AssertionError(entry + " is in state " + entry.state() + " at quiescence, not idle");
       }
     }
-    List<String> violations = pool.pool().invariantViolationsNow();
+    List<String> violations = PoolInternals.invariantViolationsNow(pool.pool());
     if (!violations.isEmpty()) {
       throw new AssertionError("pool invariants at quiescence: " + violations);
     }

@@ -61,7 +61,7 @@ class SoakTest {
               server.terminateBackends(applicationName);
               nextKill = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             }
-            List<String> broken = pool.pool().invariantViolations();
+            List<String> broken = PoolInternals.invariantViolations(pool.pool());
             PoolSnapshot snapshot = pool.snapshot();
             if (!broken.isEmpty() || snapshot.active() + snapshot.idle() != snapshot.total()
                 || snapshot.total() > snapshot.maxSize()) {
@@ -96,7 +96,7 @@ class SoakTest {
         assertThat(load.failed("timeout")).as("timeouts in %s", load).isLessThanOrEqualTo(load.succeeded() / 100);
         assertThat(load.succeeded()).isGreaterThan(seconds * 100);
         assertThat(heapLate).as("heap growth").isLessThanOrEqualTo(heapEarly + 32L * 1024 * 1024 + heapEarly / 4);
-        assertThat(pool.pool().invariantViolations()).isEmpty();
+        assertThat(PoolInternals.invariantViolations(pool.pool())).isEmpty();
       }
       await().until(() -> server.countConnections(applicationName) == 0);
     }

@@ -33,7 +33,7 @@ final class StubPools {
   }
 
   static void assertInvariants(PoolwiseDataSource dataSource) {
-    assertThat(dataSource.pool().invariantViolations()).as("pool invariants").isEmpty();
+    assertThat(PoolInternals.invariantViolations(dataSource.pool())).as("pool invariants").isEmpty();
     PoolSnapshot snapshot = dataSource.snapshot();
     assertThat(snapshot.active() + snapshot.idle()).as("active + idle == total in %s", snapshot)
         .isEqualTo(snapshot.total());

@@ -187,8 +187,13 @@ class DiagnosticsTest extends StubPoolTest {
   @Test
   void creationFailureIsTheVerdictWhenThePoolCannotGrow() throws Exception {
     database.failConnectsWith(new SQLException("sorry, too many clients already", "53300"));
-    PoolwiseDataSource pool = pool(builder(database).acquireTimeout(Duration.ofMillis(300)));
-    PoolTimeoutException timeout = timeoutOf(pool);
+    ManualClock clock = new ManualClock();
+    Duration acquireTimeout = Duration.ofMillis(300);
+    PoolwiseDataSource pool = pool(builder(database).minIdle(1).acquireTimeout(acquireTimeout).clock(clock));
+    // The premise: a connect has failed before the wait ends (on a busy machine the first one may take longer
+    // than the whole acquire timeout; on the test clock the wait ends only when the test says so).
+    await().until(() -> pool.snapshot().creationFailures() > 0);
+    PoolTimeoutException timeout = (PoolTimeoutException) clock.borrowUntilItTimesOut(pool, acquireTimeout);
     assertThat(timeout.diagnosis().cause()).isEqualTo(Diagnosis.Cause.CREATION_FAILING);
     assertThat(timeout.getMessage()).contains("cannot open more").contains("too many clients already (53300)");
   }
@@ -196,7 +201,11 @@ class DiagnosticsTest extends StubPoolTest {
   @Test
   void briefHoldsUnderTooMuchDemandGiveTheNumbersForASizeThatFits() throws Exception {
     database.executeDelay(Duration.ofMillis(20));
-    PoolwiseDataSource pool = pool(builder(database).maxSize(1).acquireTimeout(Duration.ofMillis(150)));
+    // Wall-clock on purpose: the subject is real holds (20 ms statements) against a real timeout. The premise
+    // is established first: the one connection is open before the load starts, so a slow first connect on a
+    // busy machine cannot be what the first timeout is about.
+    PoolwiseDataSource pool = pool(builder(database).maxSize(1).minIdle(1).acquireTimeout(Duration.ofMillis(150)));
+    await().until(() -> pool.snapshot().idle() == 1);
     List<Thread> load = new ArrayList<>();
     AtomicReference<PoolTimeoutException> firstTimeout = new AtomicReference<>();
     for (int i = 0; i < 30; i++) {

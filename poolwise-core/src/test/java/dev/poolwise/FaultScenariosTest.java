@@ -41,6 +41,12 @@ import org.junit.jupiter.api.parallel.Isolated;
  *
  * <p>Time bounds are generous on purpose (a loaded two-core machine); the measured figures are what
  * the docs report.
+ *
+ * <p>Wall-clock time on purpose, unlike the stub-driver tests (which use {@link ManualClock}): the subject
+ * is a real server and real sockets (a proxy that stalls, backends that are killed, {@code pg_sleep}), and
+ * each scenario reports how long the pool took to notice and heal in real time; on a test clock those
+ * figures would be whatever the test chose. Every assertion is on the outcome, with bounds far above the
+ * measured figures.
  */
 @Isolated("scenario 7 captures System.err; timings want the machine to themselves")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -139,8 +139,10 @@ class HostileConfigurationTest {
   void hugeDurationIsAcceptedOrRefusedNamingIt(String what, Consumer<PoolwiseDataSource.Builder> change,
       String expected) throws Exception {
     StubDatabase database = StubDatabase.create();
+    // On the test clock, which stands still: the first borrow waits for its connect however slow a busy
+    // machine is, and the huge durations meet the same nanosecond arithmetic as on the system clock.
     PoolwiseDataSource.Builder builder = StubPools.builder(database).startMode(StartMode.LAZY)
-        .acquireTimeout(Duration.ofSeconds(2));
+        .acquireTimeout(Duration.ofSeconds(2)).clock(new ManualClock());
     change.accept(builder);
     PoolwiseDataSource pool;
     try {

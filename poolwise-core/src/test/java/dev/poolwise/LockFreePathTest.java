@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,23 +58,32 @@ class LockFreePathTest extends StubPoolTest {
     assertInvariants(pool);
   }
 
+  /**
+   * On the test clock, so that "nobody gives up before its deadline" is exact however slow the machine: all
+   * 200 queue, nobody times out while the clock stands still (the wait timer is started and armed for their
+   * deadline), and once the test moves the clock past it the timer's sweep wakes every one of them. The test
+   * runs the sweep itself: the timer's executor waits on real time, and a timer that fired before the test
+   * moved the clock found nothing due and left the next sweep to whoever moves the clock.
+   */
   @Test
   void waitingVirtualThreadsTimeOutAtTheirDeadlineThroughTheWaitTimer() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).poolName("vt").maxSize(1).acquireTimeout(Duration.ofMillis(300)));
+    ManualClock clock = new ManualClock();
+    Duration acquireTimeout = Duration.ofMillis(300);
+    PoolwiseDataSource pool = pool(builder(database).poolName("vt").maxSize(1).acquireTimeout(acquireTimeout)
+        .clock(clock));
     Connection held = borrowElsewhere(pool);
     int waiters = 200;
     CountDownLatch done = new CountDownLatch(waiters);
     AtomicInteger timedOut = new AtomicInteger();
     AtomicReference<Throwable> unexpected = new AtomicReference<>();
-    AtomicLong longestWaitMillis = new AtomicLong();
+    AtomicReference<Duration> shortestWait = new AtomicReference<>();
     for (int i = 0; i < waiters; i++) {
       Thread.ofVirtual().start(() -> {
-        long start = System.nanoTime();
         try (Connection ignored = pool.getConnection()) {
           unexpected.compareAndSet(null, new AssertionError("got a connection that was held all along"));
         } catch (PoolTimeoutException e) {
           timedOut.incrementAndGet();
-          longestWaitMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
+          shortestWait.accumulateAndGet(e.waited(), (a, b) -> a == null || b.compareTo(a) < 0 ? b : a);
         } catch (Throwable e) {
           unexpected.compareAndSet(null, e);
         } finally {
@@ -83,11 +91,16 @@ class LockFreePathTest extends StubPoolTest {
         }
       });
     }
-    assertThat(done.await(30, TimeUnit.SECONDS)).as("every waiter ended").isTrue();
+    await().until(() -> pool.snapshot().waiting() == waiters || done.getCount() < waiters);
+    assertThat(done.getCount()).as("nobody gives up while the clock stands still").isEqualTo(waiters);
+    assertThat(Thread.getAllStackTraces().keySet()).anyMatch(thread -> thread.getName().startsWith("vt-wait-timer"));
+
+    clock.advance(acquireTimeout.plusNanos(1));
+    pool.pool().sweepExpiredWaiters();
+    assertThat(done.await(30, TimeUnit.SECONDS)).as("every waiter ended, woken by the sweep").isTrue();
     assertThat(unexpected.get()).isNull();
     assertThat(timedOut.get()).isEqualTo(waiters);
-    assertThat(longestWaitMillis.get()).as("nobody gives up before its deadline").isGreaterThanOrEqualTo(300);
-    assertThat(Thread.getAllStackTraces().keySet()).anyMatch(thread -> thread.getName().startsWith("vt-wait-timer"));
+    assertThat(shortestWait.get()).as("nobody gives up before its deadline").isGreaterThan(acquireTimeout);
     held.close();
     assertThat(pool.snapshot().waiting()).isZero();
     assertThat(pool.snapshot().timeouts()).isEqualTo(waiters);
@@ -97,33 +110,51 @@ class LockFreePathTest extends StubPoolTest {
         .noneMatch(thread -> thread.getName().startsWith("vt-wait-timer")));
   }
 
+  /**
+   * Fifty virtual threads queue one after the other; the first five are served in that order, the fifth
+   * holds its connection while the test moves the clock past everyone's deadline, and the other 45 time out
+   * while a connection is in use: on the test clock the split is exact, not a matter of machine speed.
+   */
   @Test
   void virtualWaitersAreServedInOrderAndTheOnesLeftTimeOutWhileOthersAreServed() throws Exception {
-    PoolwiseDataSource pool = pool(builder(database).maxSize(1).acquireTimeout(Duration.ofMillis(400)));
+    ManualClock clock = new ManualClock();
+    Duration acquireTimeout = Duration.ofMillis(400);
+    PoolwiseDataSource pool = pool(builder(database).maxSize(1).acquireTimeout(acquireTimeout).clock(clock));
     Connection held = borrowElsewhere(pool);
+    int waiters = 50;
+    int servedBeforeTheDeadline = 5;
     List<Thread> threads = new ArrayList<>();
-    AtomicInteger served = new AtomicInteger();
+    List<Integer> servedInOrder = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicInteger timedOut = new AtomicInteger();
-    for (int i = 0; i < 50; i++) {
+    CountDownLatch lastServedMayReturn = new CountDownLatch(1);
+    for (int i = 0; i < waiters; i++) {
+      int arrival = i;
       threads.add(Thread.ofVirtual().start(() -> {
         try (Connection ignored = pool.getConnection()) {
-          served.incrementAndGet();
-          Thread.sleep(20); // hold it a while: only some of the 50 can be served within 400 ms
+          servedInOrder.add(arrival);
+          if (servedInOrder.size() == servedBeforeTheDeadline) {
+            lastServedMayReturn.await(); // holds it while everyone behind it reaches the deadline
+          }
         } catch (PoolTimeoutException e) {
           timedOut.incrementAndGet();
         } catch (SQLException | InterruptedException e) {
           throw new AssertionError(e);
         }
       }));
+      // Arrival order is queue order: the next one starts once this one waits.
+      await().pollInterval(Duration.ofMillis(1)).until(() -> pool.snapshot().waiting() == arrival + 1);
     }
-    await().until(() -> pool.snapshot().waiting() == 50);
     held.close();
+    await().until(() -> servedInOrder.size() == servedBeforeTheDeadline);
+    clock.advance(acquireTimeout.plusNanos(1));
+    pool.pool().sweepExpiredWaiters();
+    await().until(() -> timedOut.get() == waiters - servedBeforeTheDeadline);
+    lastServedMayReturn.countDown();
     for (Thread thread : threads) {
       thread.join();
     }
-    assertThat(served.get() + timedOut.get()).isEqualTo(50);
-    assertThat(served.get()).isPositive();
-    assertThat(timedOut.get()).isPositive();
+    assertThat(servedInOrder).containsExactly(0, 1, 2, 3, 4);
+    assertThat(timedOut.get()).isEqualTo(waiters - servedBeforeTheDeadline);
     assertInvariants(pool);
   }
 

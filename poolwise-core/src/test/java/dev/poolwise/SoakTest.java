@@ -27,6 +27,9 @@ import org.junit.jupiter.api.parallel.Isolated;
  * running. A per-borrow leak of even 50 bytes would add tens of MB over the hundreds of thousands of
  * borrows; the allowance is 32 MB plus 25 % of the first figure, well above GC noise.
  */
+// Wall-clock time on purpose: the subject is a real server under real load for a real duration (heap growth,
+// backends killed every 2 s); a test clock would take away what is soaked. Lifetimes, idle timeouts and
+// backoff are tested on ManualClock elsewhere (EvictionTest, ConcurrencyTest).
 @Isolated("measures the heap and wants the machine to itself")
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
 class SoakTest {

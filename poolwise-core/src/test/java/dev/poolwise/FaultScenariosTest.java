@@ -227,8 +227,11 @@ class FaultScenariosTest {
    * each is validated before its next hand-out. So a kill costs the requests that were already on their
    * way to a killed backend before the pool saw the first failure, never one per pooled connection:
    * no request that starts after the first failure of a kill was seen fails (one allowed for the race
-   * of a backend that dies after its validation). The broken-connection evictions are reported at
-   * WARN, one summary line per burst.
+   * of a backend that dies after its validation). That claim needs the killed backends to die within the
+   * pool's distrust window ({@link SiblingSuspicion#DISTRUST_WINDOW_NANOS}) of the first failure: the test
+   * watches them exit in {@code pg_stat_activity} and checks the claim on the rounds where they did (on a
+   * loaded machine the last ones can take longer, and a backend that still answers passes its validation).
+   * The broken-connection evictions are reported at WARN, one summary line per burst.
    */
   @Test
   void terminateEveryBackendOfALoadedPoolOfTen(TestInfo test) throws Exception {
@@ -241,6 +244,7 @@ class FaultScenariosTest {
     List<Long> failuresPerKill = new ArrayList<>();
     List<Long> failuresAfterTheFirst = new ArrayList<>();
     List<Long> recoveryMillis = new ArrayList<>();
+    List<Integer> roundsBackendsDiedLate = new ArrayList<>();
     String log;
     ScenarioLoad load;
     CapturedStderr logged = new CapturedStderr();
@@ -256,8 +260,10 @@ class FaultScenariosTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> load.succeeded() >= servedBefore + 300);
         long evictedBefore = evicted(pool);
         long killedAt = System.nanoTime();
-        int killed = terminateAllAtOnce(applicationName);
+        List<Integer> killedPids = terminateAllAtOnceReturningPids(applicationName);
+        int killed = killedPids.size();
         assertThat(killed).isEqualTo(size);
+        long allGoneAt = awaitBackendsGone(killedPids);
         // Recovered: every killed connection has left the pool (failed in use, failed validation or a
         // keepalive check), the pool is full again and serves.
         Duration recovered = timeUntil(() -> evicted(pool) - evictedBefore >= killed && pool.snapshot().total() == size
@@ -266,13 +272,22 @@ class FaultScenariosTest {
         List<long[]> failures = load.brokenFailuresSince(killedAt);
         long firstFailureSeen = failures.stream().mapToLong(times -> times[1]).min().orElse(Long.MAX_VALUE);
         failuresPerKill.add((long) failures.size());
-        failuresAfterTheFirst.add(failures.stream().filter(times -> times[0] - firstFailureSeen > 0).count());
+        // The premise of the claim: every backend died within the pool's distrust window after the first failure
+        // was seen (a terminated backend that is not scheduled still answers its validation, then dies under
+        // the next statement). On a loaded machine the last ones can take longer; such a round shows its
+        // failures in the report, but the claim is checked only on rounds where the premise held.
+        if (allGoneAt - firstFailureSeen < SiblingSuspicion.DISTRUST_WINDOW_NANOS) {
+          failuresAfterTheFirst.add(failures.stream().filter(times -> times[0] - firstFailureSeen > 0).count());
+        } else {
+          roundsBackendsDiedLate.add(round);
+        }
       }
       load.stop(Duration.ofSeconds(30));
       report("2b terminate all backends of a loaded pool of 10", rounds + " rounds of " + size + " backends killed at once"
           + " under " + (platform + virtual) + " threads (think time 0-" + thinkMillis + " ms): failed requests per kill "
           + failuresPerKill + ", of which started after the kill's first failure was seen " + failuresAfterTheFirst
-          + "; recovered after " + recoveryMillis + " ms; load " + load);
+          + " (rounds whose backends took longer than the distrust window to die, not counted: "
+          + roundsBackendsDiedLate + "); recovered after " + recoveryMillis + " ms; load " + load);
       assertThat(load.unexpectedFailures("broken:")).isEmpty();
       assertThat(failuresAfterTheFirst).as("failed requests that started after the pool saw the kill's first failure")
           .allSatisfy(failed -> assertThat(failed).isLessThanOrEqualTo(1));
@@ -291,14 +306,40 @@ class FaultScenariosTest {
 
   /** Signals every backend of {@code applicationName} in one statement, without waiting for them to exit. */
   private static int terminateAllAtOnce(String applicationName) throws SQLException {
+    return terminateAllAtOnceReturningPids(applicationName).size();
+  }
+
+  /** Like {@link #terminateAllAtOnce}, returning the signalled backends' pids. */
+  private static List<Integer> terminateAllAtOnceReturningPids(String applicationName) throws SQLException {
     try (Connection superuser = server.openSuperuserConnection();
-         java.sql.PreparedStatement kill = superuser.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+         java.sql.PreparedStatement kill = superuser.prepareStatement("SELECT pid, pg_terminate_backend(pid)"
              + " FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name = ?")) {
       kill.setString(1, applicationName);
+      List<Integer> pids = new ArrayList<>();
       try (ResultSet rows = kill.executeQuery()) {
-        rows.next();
-        return rows.getInt(1);
+        while (rows.next()) { // in the select list, so that only the rows the WHERE clause chose are signalled
+          if (rows.getBoolean(2)) {
+            pids.add(rows.getInt(1));
+          }
+        }
       }
+      return pids;
+    }
+  }
+
+  /** Polls until none of {@code pids} is a backend any more; returns System.nanoTime() then. */
+  private static long awaitBackendsGone(List<Integer> pids) throws SQLException {
+    try (Connection superuser = server.openSuperuserConnection();
+         java.sql.PreparedStatement alive = superuser.prepareStatement(
+             "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY (?)")) {
+      alive.setArray(1, superuser.createArrayOf("int4", pids.toArray()));
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+        try (ResultSet rows = alive.executeQuery()) {
+          rows.next();
+          return rows.getInt(1) == 0;
+        }
+      });
+      return System.nanoTime();
     }
   }
 

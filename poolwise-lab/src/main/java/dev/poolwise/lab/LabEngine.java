@@ -123,7 +123,8 @@ final class LabEngine {
   /** The row's prediction, from the calibration alone; null without a calibration. */
   private Prediction predict(Topology sized) {
     return calibration == null ? null
-        : PageLoadSimulation.predict(workload(), Predictions.layout(sized), calibration.serverModel());
+        : PageLoadSimulation.predict(workload(), Predictions.layout(sized,
+            calibration.serverModel().connectionLimit()), calibration.serverModel());
   }
 
   /* --- One topology --- */

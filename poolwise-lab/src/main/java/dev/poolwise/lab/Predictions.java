@@ -10,7 +10,14 @@ final class Predictions {
 
   private Predictions() {}
 
-  static PoolLayout layout(Topology topology) {
+  /** Slots the fleet budget leaves free for a newcomer (FleetBudget's NEWCOMER_HEADROOM). */
+  private static final int FLEET_NEWCOMER_HEADROOM = 2;
+
+  /**
+   * The layout of {@code topology} on a server that lets the run open {@code connectionLimit} connections (what
+   * the fleet budget of {@code replicas:KxN+fleet} divides).
+   */
+  static PoolLayout layout(Topology topology, int connectionLimit) {
     PoolLayout layout = switch (topology.kind()) {
       case SINGLE -> PoolLayout.single(topology.size());
       // The peers are modelled alike: one pool of N without Poolwise's pool-locking guard (docs/model.md)
@@ -18,11 +25,14 @@ final class Predictions {
       case PARTITIONED -> PoolLayout.partitioned(topology.pools(), topology.size());
       case PER_MODULE -> PoolLayout.perModule(topology.pools(), topology.size());
       case PGBOUNCER -> PoolLayout.pgbouncer(topology.pools(), topology.size(), topology.serverPoolSize());
-      // K replicas with 1/K of the users each spread the requests over K pools much as round robin does; the fleet
-      // budget's caps are not modelled (docs/model.md)
+      // K replicas, each user bound to one of them; with the fleet budget each pool is capped at its equal share
+      // of the budget (every replica wants its whole pool here), the K beacons and the newcomers' slots left out
       case REPLICAS -> topology.serverPoolSize() > 0
-          ? PoolLayout.pgbouncer(topology.pools(), topology.size(), topology.serverPoolSize())
-          : PoolLayout.partitioned(topology.pools(), topology.size());
+          ? PoolLayout.replicasBehindPgBouncer(topology.pools(), topology.size(), topology.serverPoolSize())
+          : PoolLayout.replicas(topology.pools(), topology.fleet()
+              ? Math.max(1, Math.min(topology.size(),
+                  (connectionLimit - topology.pools() - FLEET_NEWCOMER_HEADROOM) / topology.pools()))
+              : topology.size());
     };
     return topology.backgroundLane() > 0 ? layout.withBackgroundLane(topology.backgroundLane()) : layout;
   }

@@ -41,7 +41,8 @@ class PredictionJsonTest {
         return row;
       }
       Topology topology = Topology.parse(row.topology().equals("single:auto") ? "single:13" : row.topology());
-      Prediction prediction = PageLoadSimulation.predict(Workload.of(shortScenario()), Predictions.layout(topology),
+      Prediction prediction = PageLoadSimulation.predict(Workload.of(shortScenario()), Predictions.layout(topology,
+          calibration.serverModel().connectionLimit()),
           calibration.serverModel());
       return row.withPrediction(prediction, Predictions.FROM_CALIBRATION);
     }).toList();

@@ -143,4 +143,15 @@ class TopologyTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("'3y12' in topology 'partitioned:3y12' is not KxN");
   }
+
+  @Test
+  void theModelSeesReplicasAsOnePoolPerUserGroupAndTheFleetAsItsEqualShare() {
+    dev.poolwise.lab.model.PoolLayout plain = Predictions.layout(Topology.parse("replicas:6x20"), 96);
+    assertThat(plain.routing()).isEqualTo(dev.poolwise.lab.model.PoolLayout.Routing.BY_USER);
+    assertThat(plain.pools()).isEqualTo(6);
+    assertThat(plain.size()).isEqualTo(20);
+    // 96 slots − 6 beacons − 2 kept for a newcomer, split six ways: 14 (the lab measured caps of 14–15)
+    assertThat(Predictions.layout(Topology.parse("replicas:6x20+fleet"), 96).size()).isEqualTo(14);
+    assertThat(Predictions.layout(Topology.parse("replicas:6x20/20"), 96).bouncerServerPool()).isEqualTo(20);
+  }
 }

@@ -96,7 +96,7 @@ public final class PageLoadSimulation {
     pools.forEach(SimPool::start);
     SplittableRandom root = new SplittableRandom(scenario.seed());
     for (int u = 0; u < scenario.users(); u++) {
-      new User(new PagePlanner(scenario, root.split())).nextPage();
+      new User(new PagePlanner(scenario, root.split()), u).nextPage();
     }
     loop.after(window.startMs(), database::windowOpened);
     loop.after(window.endMs(), () -> stopping = true);
@@ -114,12 +114,15 @@ public final class PageLoadSimulation {
 
   private final class User {
     private final PagePlanner planner;
+    /** 0-based, in the order the users start: binds the user to a pool under {@link PoolLayout.Routing#BY_USER}. */
+    private final int userIndex;
     /** Background requests of this user's last batch still running. */
     private int backgroundInFlight;
     private Runnable afterBackground;
 
-    User(PagePlanner planner) {
+    User(PagePlanner planner, int index) {
       this.planner = planner;
+      this.userIndex = index;
     }
 
     void nextPage() {
@@ -133,7 +136,7 @@ public final class PageLoadSimulation {
       Failure[] outcomes = new Failure[page.size()];
       for (int i = 0; i < page.size(); i++) {
         int index = i;
-        new RequestRun(page.get(i), measured, false, outcome -> {
+        new RequestRun(page.get(i), userIndex, measured, false, outcome -> {
           outcomes[index] = outcome;
           if (--left[0] == 0) {
             pageDone(start, measured, outcomes);
@@ -173,7 +176,7 @@ public final class PageLoadSimulation {
     private void fireBackground(List<PagePlanner.Request> batch, boolean measured) {
       backgroundInFlight = batch.size();
       for (PagePlanner.Request request : batch) {
-        new RequestRun(request, false, true, outcome -> {
+        new RequestRun(request, userIndex, false, true, outcome -> {
           if (--backgroundInFlight == 0 && afterBackground != null) {
             Runnable next = afterBackground;
             afterBackground = null;
@@ -213,6 +216,7 @@ public final class PageLoadSimulation {
    */
   private final class RequestRun {
     private final PagePlanner.Request plan;
+    private final int user;
     private final boolean measured;
     private final boolean background;
     private final Done done;
@@ -223,15 +227,16 @@ public final class PageLoadSimulation {
      */
     private final SimPool.Holder requestThread = new SimPool.Holder();
 
-    RequestRun(PagePlanner.Request plan, boolean measured, boolean background, Done done) {
+    RequestRun(PagePlanner.Request plan, int user, boolean measured, boolean background, Done done) {
       this.plan = plan;
+      this.user = user;
       this.measured = measured;
       this.background = background;
       this.done = done;
     }
 
     void start(int attempt) {
-      pool = poolFor(plan.route());
+      pool = poolFor(plan.route(), user);
       Done afterTry = failure -> {
         boolean timedOut = failure == Failure.TIMEOUT || failure == Failure.TOO_MANY_CLIENTS;
         if (timedOut && attempt < workload.retryTries()) {
@@ -372,12 +377,15 @@ public final class PageLoadSimulation {
     }
   }
 
-  private SimPool poolFor(int route) {
+  private SimPool poolFor(int route, int user) {
     if (pools.size() == 1) {
       return pools.get(0);
     }
-    return layout.routing() == PoolLayout.Routing.BY_ROUTE ? pools.get(route % pools.size())
-        : pools.get((int) (roundRobin++ % pools.size()));
+    return switch (layout.routing()) {
+      case BY_ROUTE -> pools.get(route % pools.size());
+      case BY_USER -> pools.get(user % pools.size());
+      case ROUND_ROBIN -> pools.get((int) (roundRobin++ % pools.size()));
+    };
   }
 
   /* --- Statistics --- */

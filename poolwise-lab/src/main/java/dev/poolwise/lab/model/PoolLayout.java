@@ -21,7 +21,12 @@ public record PoolLayout(Library library, int pools, int size, int minIdle, Rout
     /** Requests take the pools in turn, whatever their route. */
     ROUND_ROBIN,
     /** Route index mod the number of pools picks the pool. */
-    BY_ROUTE
+    BY_ROUTE,
+    /**
+     * Each user is bound to one pool (user index mod the number of pools): K replicas of a service, each with its
+     * own pool and 1/K of the users, every request of a user's page going to that user's replica.
+     */
+    BY_USER
   }
 
   public PoolLayout {
@@ -50,6 +55,16 @@ public record PoolLayout(Library library, int pools, int size, int minIdle, Rout
 
   public static PoolLayout pgbouncer(int pools, int size, int serverPool) {
     return new PoolLayout(Library.POOLWISE, pools, size, 0, Routing.BY_ROUTE, 0, serverPool);
+  }
+
+  /** K replicas, each with one pool of {@code size} filled at start and 1/K of the users. */
+  public static PoolLayout replicas(int pools, int size) {
+    return new PoolLayout(Library.POOLWISE, pools, size, size, Routing.BY_USER, 0, 0);
+  }
+
+  /** K replicas, each with one pool of {@code size}, behind PgBouncer keeping {@code serverPool} server connections. */
+  public static PoolLayout replicasBehindPgBouncer(int pools, int size, int serverPool) {
+    return new PoolLayout(Library.POOLWISE, pools, size, size, Routing.BY_USER, 0, serverPool);
   }
 
   public PoolLayout withBackgroundLane(int lane) {

@@ -115,4 +115,19 @@ class PageLoadSimulationTest {
     assertThat(eightCores.pageLatencyMs().p50()).isLessThan(twoCores.pageLatencyMs().p50());
     assertThat(eightCores.pagesPerS()).isGreaterThan(twoCores.pagesPerS());
   }
+
+  @Test
+  void replicasBindEachUserToItsOwnPool() {
+    // One user on two pools of 2: round robin spreads each page's 8–12 requests over both pools (4 connections
+    // for the page); as replicas the user's whole page goes to its own pool of 2, so its requests queue there and
+    // the page takes longer.
+    Scenario scenario = new Scenario(1, 3, 1, 8, 12, 1, 3, 0.2, 0.3, 0.01, 100, 70, 2000, false, 0, 7);
+    ServerModel server = ServerModel.uniform(1, 8, 3, 96);
+    Prediction roundRobin = PageLoadSimulation.predict(Workload.of(scenario), PoolLayout.partitioned(2, 2), server);
+    Prediction replicas = PageLoadSimulation.predict(Workload.of(scenario), PoolLayout.replicas(2, 2), server);
+
+    assertThat(replicas.pageLatencyMs().p50()).as("page p50, replicas vs round robin: %s vs %s", replicas,
+        roundRobin).isGreaterThan(roundRobin.pageLatencyMs().p50() * 1.3);
+    assertThat(replicas.serverConnectionsPeak()).isEqualTo(4); // both replicas fill their pools at start
+  }
 }

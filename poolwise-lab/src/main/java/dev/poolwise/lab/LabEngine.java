@@ -100,7 +100,7 @@ final class LabEngine {
 
   /** Measures the server once, before any row, so that every prediction is made from it alone. */
   private Calibration calibrate() throws InterruptedException {
-    progress.note("calibrating the model: query service demands, a concurrency sweep, connection setup (~8 s)");
+    progress.note("calibrating the model: query service demands, a concurrency sweep to 32 connections, connection setup (~10 s)");
     try {
       Calibration measured = LabCalibration.measure(database, scenario, connectionLimit());
       progress.note(String.format(java.util.Locale.ROOT, "calibration: %.2f effective cores, connection setup %.1f"
@@ -124,7 +124,7 @@ final class LabEngine {
   private Prediction predict(Topology sized) {
     return calibration == null ? null
         : PageLoadSimulation.predict(workload(), Predictions.layout(sized,
-            calibration.serverModel().connectionLimit()), calibration.serverModel());
+            calibration.serverModel().connectionLimit()), Predictions.server(sized, calibration.serverModel()));
   }
 
   /* --- One topology --- */

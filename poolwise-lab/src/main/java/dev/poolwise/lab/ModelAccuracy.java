@@ -2,7 +2,10 @@ package dev.poolwise.lab;
 
 import dev.poolwise.lab.LabResults.TopologyResult;
 import dev.poolwise.lab.model.Calibration;
+import dev.poolwise.lab.model.PageLoadSimulation;
 import dev.poolwise.lab.model.Prediction;
+import dev.poolwise.lab.model.ServerModel;
+import dev.poolwise.lab.model.Workload;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,12 +144,48 @@ public final class ModelAccuracy {
     return (f.withinTarget() ? "<td>" : "<td class=\"failed\">") + HtmlReport.html(text) + "</td>";
   }
 
-  /** Prints the Markdown comparison of each results.json given. */
+  /**
+   * The same results with every row's prediction made again by today's model from the file's own calibration (the
+   * row's measurement still unseen): how a change to the model would have done on runs already measured.
+   */
+  static LabResults repredicted(LabResults results) {
+    Calibration c = results.calibration();
+    if (c == null) {
+      return results;
+    }
+    ServerModel server = c.serverModel();
+    Workload workload = Workload.of(results.scenario());
+    List<TopologyResult> rows = new ArrayList<>();
+    for (TopologyResult r : results.results()) {
+      if (r.skipped() != null || r.prediction() == null) {
+        rows.add(r);
+        continue;
+      }
+      Topology topology = Topology.parse(r.topology());
+      if (topology.auto()) {
+        topology = topology.withSize(Math.max(1, r.totalMaxConnections() / Math.max(1, r.poolCount())));
+      }
+      Prediction p = PageLoadSimulation.predict(workload, Predictions.layout(topology, server.connectionLimit()),
+          Predictions.server(topology, server));
+      rows.add(r.withPrediction(p, r.predictionFrom()));
+    }
+    return new LabResults(results.server(), results.scenario(), rows, results.verdict(), c);
+  }
+
+  /**
+   * Prints the Markdown comparison of each results.json given; {@code --repredict} first makes every prediction
+   * again with today's model from the file's calibration.
+   */
   public static void main(String[] args) throws IOException {
-    for (String file : args) {
-      LabResults results = Reports.readJson(Path.of(file));
-      System.out.println("### " + file + "\n");
-      System.out.println(markdown(results));
+    boolean repredict = false;
+    for (String arg : args) {
+      if (arg.equals("--repredict")) {
+        repredict = true;
+        continue;
+      }
+      LabResults results = Reports.readJson(Path.of(arg));
+      System.out.println("### " + arg + (repredict ? " (predictions made again by today's model)" : "") + "\n");
+      System.out.println(markdown(repredict ? repredicted(results) : results));
     }
   }
 }

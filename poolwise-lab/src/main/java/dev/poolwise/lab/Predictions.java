@@ -1,6 +1,7 @@
 package dev.poolwise.lab;
 
 import dev.poolwise.lab.model.PoolLayout;
+import dev.poolwise.lab.model.ServerModel;
 
 /** A lab {@link Topology} as the model's {@link PoolLayout}: the same pools, routing, lanes and PgBouncer. */
 final class Predictions {
@@ -12,6 +13,15 @@ final class Predictions {
 
   /** Slots the fleet budget leaves free for a newcomer (FleetBudget's NEWCOMER_HEADROOM). */
   private static final int FLEET_NEWCOMER_HEADROOM = 2;
+
+  /**
+   * The server as {@code topology}'s clients see it: the replicas rows run K client JVMs, each with its own carrier
+   * threads for the queries' client parts.
+   */
+  static ServerModel server(Topology topology, ServerModel calibrated) {
+    return topology.kind() == Topology.Kind.REPLICAS && calibrated.clientThreads() > 0
+        ? calibrated.withClientThreads(calibrated.clientThreads() * topology.pools()) : calibrated;
+  }
 
   /**
    * The layout of {@code topology} on a server that lets the run open {@code connectionLimit} connections (what

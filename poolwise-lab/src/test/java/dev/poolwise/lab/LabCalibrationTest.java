@@ -65,6 +65,31 @@ class LabCalibrationTest {
     assertThat(calibration.connectionLimit()).isEqualTo(42);
     assertThat(calibration.sweep()).extracting(Calibration.SweepPoint::connections).containsExactly(1, 2, 4, 8);
     assertThat(calibration.serverModel().effectiveCores()).isEqualTo(calibration.effectiveParallelism());
+    // Every level counted its work: one connection is the unit, and no level gets more than two cores' worth.
+    assertThat(calibration.sweep().get(0).effectiveCores()).isBetween(0.5, 1.0);
+    assertThat(calibration.sweep()).allSatisfy(point -> {
+      assertThat(point.effectiveCores()).isBetween(0.5, 2.6);
+      assertThat(point.counts()).containsKey(QueryKind.TASK_LIST);
+    });
+    assertThat(calibration.serverModel().capacity()).hasSize(4);
+    // The stub sleeps: the calling thread's CPU is a small part of each demand, and the client is modelled.
+    assertThat(calibration.clientCpuMs().get(QueryKind.TASK_LIST))
+        .isLessThan(calibration.serviceDemandMs().get(QueryKind.TASK_LIST) / 2);
+    assertThat(calibration.clientThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    // Queued behind the fair "cores", a 4 ms query waits as long as a 12 ms one: the long kind keeps more speed.
+    Map<QueryKind, Double> shares = calibration.serverModel().shares();
+    assertThat(shares.get(QueryKind.ACTIVITY_REPORT)).isGreaterThan(shares.get(QueryKind.TASK_BY_ID));
+    assertThat(stub.openConnections()).isZero();
+  }
+
+  @Test
+  void theSweepStopsAtTheConnectionsTheServerAllows() throws Exception {
+    stub.executeHook((connection, sql) -> {});
+    Calibration calibration = Calibrator.calibrate(
+        () -> new LabCalibration.JdbcSession(stub.connect("app", "secret")), Calibrator.mixOf(SampleResults.SCENARIO),
+        3, new Calibrator.Budget(Duration.ofMillis(20), Duration.ofMillis(50), 1, new int[] {1, 2, 4, 8}));
+
+    assertThat(calibration.sweep()).extracting(Calibration.SweepPoint::connections).containsExactly(1, 2);
     assertThat(stub.openConnections()).isZero();
   }
 }

@@ -1,5 +1,6 @@
 package dev.poolwise.lab.model;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -15,23 +16,120 @@ import java.util.Map;
  * @param connectionSetupMs the median time to open one connection, ms
  * @param connectionLimit connections the workload's role may open ({@code max_connections} minus reserved slots
  *     minus other sessions)
- * @param sweep throughput of the scenario's query mix on 1, 2, 4… connections at once
+ * @param sweep throughput of the scenario's query mix on 1, 2, 4… connections at once: the model's capacity curve
  * @param seconds how long the calibration took
  * @param loadAverage the machine's one-minute load average when it ran (other processes share the cores)
+ * @param clientCpuMs each query kind's client part: the calling thread's CPU time per query while the demand was
+ *     measured (the driver sending it and reading its rows), ms; empty in results written before it was measured
+ * @param clientThreads the threads the client runs its queries' client parts on at once: the lab's processors,
+ *     which is the number of carrier threads its virtual threads run on
  */
 public record Calibration(Map<QueryKind, Double> serviceDemandMs, double effectiveParallelism,
-    double connectionSetupMs, int connectionLimit, List<SweepPoint> sweep, double seconds, double loadAverage) {
+    double connectionSetupMs, int connectionLimit, List<SweepPoint> sweep, double seconds, double loadAverage,
+    Map<QueryKind, Double> clientCpuMs, int clientThreads) {
 
-  /** @param queriesPerS the mix's queries per second on {@code connections} connections at once */
-  public record SweepPoint(int connections, double queriesPerS) {}
+  /** A calibration without the client's part (as written before it was measured). */
+  public Calibration(Map<QueryKind, Double> serviceDemandMs, double effectiveParallelism, double connectionSetupMs,
+      int connectionLimit, List<SweepPoint> sweep, double seconds, double loadAverage) {
+    this(serviceDemandMs, effectiveParallelism, connectionSetupMs, connectionLimit, sweep, seconds, loadAverage,
+        Map.of(), 0);
+  }
+
+  /**
+   * @param queriesPerS the mix's queries per second on {@code connections} connections at once
+   * @param effectiveCores the work done per unit of time on them: the sum of the finished queries' service demands
+   *     (each kind's time alone) over the elapsed time; 1 is one connection's speed alone. Counting work, not
+   *     queries, keeps a slow report more or less in a short window from moving the figure. 0 in results written
+   *     before it was measured
+   * @param meanMs each kind's mean latency at this level, ms (the kinds that ran)
+   * @param counts how many queries of each kind ran at this level
+   */
+  public record SweepPoint(int connections, double queriesPerS, double effectiveCores, Map<QueryKind, Double> meanMs,
+      Map<QueryKind, Long> counts) {
+
+    public SweepPoint {
+      meanMs = meanMs == null || meanMs.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(meanMs));
+      counts = counts == null || counts.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(counts));
+    }
+
+    /** A point measured before the sweep counted work (its effective cores unknown). */
+    public SweepPoint(int connections, double queriesPerS) {
+      this(connections, queriesPerS, 0, Map.of(), Map.of());
+    }
+  }
+
+  /** Sweep levels from this many connections on say how the server shares its cores among kinds. */
+  static final int CONTENDED_LEVEL = 4;
 
   public Calibration {
     serviceDemandMs = serviceDemandMs == null ? Map.of() : Map.copyOf(new EnumMap<>(serviceDemandMs));
     sweep = sweep == null ? List.of() : List.copyOf(sweep);
+    clientCpuMs = clientCpuMs == null || clientCpuMs.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(clientCpuMs));
   }
 
-  /** The server model these measurements describe. */
+  /**
+   * The server model these measurements describe: the sweep's effective cores at each concurrency when it counted
+   * work, else the best effective parallelism at every concurrency; the queries' client parts on the client's
+   * threads when they were measured.
+   */
   public ServerModel serverModel() {
-    return new ServerModel(serviceDemandMs, effectiveParallelism, connectionSetupMs, connectionLimit);
+    List<ServerModel.CoresAt> capacity = new ArrayList<>();
+    for (SweepPoint point : sweep) {
+      if (!(point.effectiveCores() > 0)) {
+        capacity.clear();
+        break;
+      }
+      capacity.add(new ServerModel.CoresAt(point.connections(), point.effectiveCores()));
+    }
+    boolean client = !clientCpuMs.isEmpty() && clientThreads > 0;
+    return new ServerModel(serviceDemandMs, effectiveParallelism, connectionSetupMs, connectionLimit, capacity,
+        client ? clientCpuMs : Map.of(), client ? clientThreads : 0, shares());
+  }
+
+  /**
+   * Each kind's share of the cores relative to the kind that got the most, from the contended sweep levels: a
+   * kind's speed is its demand alone over its mean latency there (pooled over the levels, weighted by count).
+   * Kinds that never ran there take the share of the kind whose demand is closest. Empty without latencies.
+   */
+  Map<QueryKind, Double> shares() {
+    Map<QueryKind, Double> speed = new EnumMap<>(QueryKind.class);
+    for (QueryKind kind : QueryKind.values()) {
+      Double demand = serviceDemandMs.get(kind);
+      double work = 0;
+      double latency = 0;
+      for (SweepPoint point : sweep) {
+        Long count = point.counts().get(kind);
+        Double mean = point.meanMs().get(kind);
+        if (point.connections() >= CONTENDED_LEVEL && count != null && mean != null && demand != null) {
+          work += count * demand;
+          latency += count * mean;
+        }
+      }
+      if (work > 0 && latency > 0) {
+        speed.put(kind, work / latency);
+      }
+    }
+    if (speed.isEmpty()) {
+      return Map.of();
+    }
+    double fastest = speed.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
+    Map<QueryKind, Double> shares = new EnumMap<>(QueryKind.class);
+    for (QueryKind kind : QueryKind.values()) {
+      QueryKind measured = speed.containsKey(kind) ? kind : closestMeasured(kind, speed);
+      shares.put(kind, Calibrator.round(Math.max(1e-3, speed.get(measured) / fastest)));
+    }
+    return shares;
+  }
+
+  private QueryKind closestMeasured(QueryKind kind, Map<QueryKind, Double> speed) {
+    double demand = serviceDemandMs.getOrDefault(kind, 0.0);
+    QueryKind closest = null;
+    for (QueryKind candidate : speed.keySet()) {
+      if (closest == null || Math.abs(serviceDemandMs.getOrDefault(candidate, 0.0) - demand)
+          < Math.abs(serviceDemandMs.getOrDefault(closest, 0.0) - demand)) {
+        closest = candidate;
+      }
+    }
+    return closest;
   }
 }

@@ -1,6 +1,7 @@
 package dev.poolwise.lab.model;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,12 +12,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Measures a {@link Calibration} on a live server, in a few seconds: how long opening a connection takes, each
- * query kind's service demand alone (one connection, back to back), and the effective parallelism from a short
- * concurrency sweep of the scenario's query mix (1, 2, 4 and 8 connections at once). What runs on the connections
+ * query kind's service demand alone (one connection, back to back), and the effective cores from a short
+ * concurrency sweep of the scenario's query mix (1, 2, 4, … 32 connections at once, the work they finish per unit
+ * of time against one connection's alone). What runs on the connections
  * is the caller's ({@link Probe}): the lab's real queries on PostgreSQL, or anything on the stub driver.
  */
 public final class Calibrator {
@@ -51,9 +54,12 @@ public final class Calibrator {
    */
   public record Budget(Duration perKind, Duration perSweepLevel, int connectionsToTime, int[] sweepLevels) {
 
-    /** About eight seconds: short enough for every compare. */
-    public static final Budget DEFAULT = new Budget(Duration.ofMillis(300), Duration.ofMillis(800), 6,
-        new int[] {1, 2, 4, 8});
+    /**
+     * About ten seconds: short enough for every compare. The sweep goes to 32 connections because the lab's pools
+     * run 20 to 50 queries at once, and a server that gives 2 cores to 4 queries may give 1.6 to 32.
+     */
+    public static final Budget DEFAULT = new Budget(Duration.ofMillis(300), Duration.ofMillis(700), 6,
+        new int[] {1, 2, 4, 8, 16, 32});
   }
 
   private Calibrator() {}
@@ -71,27 +77,39 @@ public final class Calibrator {
     double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     double setupMs = connectionSetupMs(probe, budget.connectionsToTime());
     Map<QueryKind, Double> demands = new EnumMap<>(QueryKind.class);
+    Map<QueryKind, Double> clientCpu = new EnumMap<>(QueryKind.class);
     try (Session session = probe.open()) {
       for (QueryKind kind : QueryKind.values()) {
         session.run(kind); // warm: plan cache, buffers
         session.run(kind);
       }
       for (QueryKind kind : QueryKind.values()) {
-        demands.put(kind, round(meanMs(session, kind, budget.perKind())));
+        Alone alone = alone(session, kind, budget.perKind());
+        demands.put(kind, round(alone.wallMs()));
+        if (alone.clientCpuMs() >= 0) {
+          clientCpu.put(kind, round(Math.min(alone.clientCpuMs(), alone.wallMs())));
+        }
+      }
+      if (clientCpu.size() != demands.size()) {
+        clientCpu.clear(); // no thread CPU time on this JVM: the client is not modelled apart
       }
     }
     List<Calibration.SweepPoint> sweep = new ArrayList<>();
     for (int connections : budget.sweepLevels()) {
-      sweep.add(new Calibration.SweepPoint(connections,
-          round(throughput(probe, mix, connections, budget.perSweepLevel()))));
+      if (connections > connectionLimit && !sweep.isEmpty()) {
+        break; // the server would refuse them
+      }
+      Throughput measured = throughput(probe, mix, demands, connections, budget.perSweepLevel());
+      sweep.add(new Calibration.SweepPoint(connections, round(measured.queriesPerS()),
+          round(Math.min(connections, measured.effectiveCores())), measured.meanMs(), measured.counts()));
     }
-    double alone = sweep.get(0).queriesPerS();
     double best = 1;
     for (Calibration.SweepPoint point : sweep) {
-      best = Math.max(best, Math.min(point.connections(), point.queriesPerS() / alone));
+      best = Math.max(best, point.effectiveCores());
     }
     return new Calibration(demands, round(best), round(setupMs), connectionLimit, sweep,
-        round((System.nanoTime() - started) / 1e9), round(loadAverage));
+        round((System.nanoTime() - started) / 1e9), round(loadAverage), clientCpu,
+        Runtime.getRuntime().availableProcessors());
   }
 
   /** The mix of the page-load scenario's queries: lookups, list share, slow share, the three short kinds. */
@@ -122,7 +140,13 @@ public final class Calibrator {
     return times[times.length / 2];
   }
 
-  private static double meanMs(Session session, QueryKind kind, Duration budget) throws SQLException {
+  /** One kind run alone: mean wall time per query and mean CPU time of the calling thread (-1: not available). */
+  private record Alone(double wallMs, double clientCpuMs) {}
+
+  private static Alone alone(Session session, QueryKind kind, Duration budget) throws SQLException {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    boolean cpuTime = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+    long cpuStart = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
     long start = System.nanoTime();
     long deadline = start + budget.toNanos();
     int runs = 0;
@@ -130,12 +154,21 @@ public final class Calibrator {
       session.run(kind);
       runs++;
     } while (System.nanoTime() < deadline);
-    return (System.nanoTime() - start) / 1e6 / runs;
+    double wallMs = (System.nanoTime() - start) / 1e6 / runs;
+    double cpuMs = cpuTime ? (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / runs : -1;
+    return new Alone(wallMs, cpuMs);
   }
 
-  /** Queries per second of the mix on {@code connections} connections running back to back. */
-  private static double throughput(Probe probe, Map<QueryKind, Double> mix, int connections, Duration duration)
-      throws SQLException, InterruptedException {
+  /**
+   * A sweep level's outcome: queries per second, service demand finished per unit of time, and each kind's mean
+   * latency and count (kinds that ran).
+   */
+  private record Throughput(double queriesPerS, double effectiveCores, Map<QueryKind, Double> meanMs,
+      Map<QueryKind, Long> counts) {}
+
+  /** The mix on {@code connections} connections running back to back. */
+  private static Throughput throughput(Probe probe, Map<QueryKind, Double> mix, Map<QueryKind, Double> demands,
+      int connections, Duration duration) throws SQLException, InterruptedException {
     QueryKind[] kinds = QueryKind.values();
     double[] cumulative = new double[kinds.length];
     double sum = 0;
@@ -152,6 +185,13 @@ public final class Calibrator {
         sessions.add(probe.open());
       }
       LongAdder done = new LongAdder();
+      DoubleAdder work = new DoubleAdder();
+      LongAdder[] perKind = new LongAdder[kinds.length];
+      DoubleAdder[] latencyMs = new DoubleAdder[kinds.length];
+      for (int i = 0; i < kinds.length; i++) {
+        perKind[i] = new LongAdder();
+        latencyMs[i] = new DoubleAdder();
+      }
       AtomicReference<SQLException> failure = new AtomicReference<>();
       CountDownLatch ready = new CountDownLatch(connections);
       CountDownLatch finished = new CountDownLatch(connections);
@@ -172,8 +212,12 @@ public final class Calibrator {
               while (k < kinds.length - 1 && draw >= cumulative[k]) {
                 k++;
               }
+              long queryStart = System.nanoTime();
               session.run(kinds[k]);
+              latencyMs[k].add((System.nanoTime() - queryStart) / 1e6);
+              perKind[k].increment();
               done.increment();
+              work.add(demands.getOrDefault(kinds[k], 0.0));
             }
           } catch (SQLException e) {
             failure.compareAndSet(null, e);
@@ -191,7 +235,17 @@ public final class Calibrator {
       if (failure.get() != null) {
         throw failure.get();
       }
-      return done.sum() / ((window[1] - window[0]) / 1e9);
+      double elapsedMs = (window[1] - window[0]) / 1e6;
+      Map<QueryKind, Double> meanMs = new EnumMap<>(QueryKind.class);
+      Map<QueryKind, Long> counts = new EnumMap<>(QueryKind.class);
+      for (int i = 0; i < kinds.length; i++) {
+        long count = perKind[i].sum();
+        if (count > 0) {
+          counts.put(kinds[i], count);
+          meanMs.put(kinds[i], round(latencyMs[i].sum() / count));
+        }
+      }
+      return new Throughput(done.sum() / (elapsedMs / 1e3), work.sum() / elapsedMs, meanMs, counts);
     } finally {
       SQLException closing = null;
       for (Session session : sessions) {

@@ -1,30 +1,56 @@
 package dev.poolwise.lab.model;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.IntToDoubleFunction;
 
 /**
- * The database server's processors as the model sees them: {@code cores} effective cores shared equally by every
- * running job (processor sharing). A job of {@code demand} ms finishes in {@code demand} ms when at most
- * {@code cores} jobs run, and stretches by {@code running / cores} while more do: a query that takes 2 ms alone
- * takes 8 ms among 8 on 2 cores. This is the "holds stretch under concurrency" part of the model.
+ * The database server's processors as the model sees them: effective cores shared equally by every running job
+ * (processor sharing). A job of {@code demand} ms finishes in {@code demand} ms when at most that many cores' worth of
+ * jobs run, and stretches by {@code running / cores} while more do: a query that takes 2 ms alone takes 8 ms among 8
+ * on 2 cores. The cores may depend on how many jobs run ({@link ServerModel#coresFor}): a server that loses speed to
+ * its own concurrency gives 8 jobs fewer cores than 4. This is the "holds stretch under concurrency" part of the
+ * model.
+ *
+ * <p>Jobs may have weights (discriminatory processor sharing): a job of weight w gets w shares of the cores where a
+ * job of weight 1 gets one. The calibration measures them per query kind: on a real server a long query that keeps
+ * its backend busy gets more of the cores than its share per running query, while short ones lose time waiting to
+ * be scheduled again after each round trip.
+ *
+ * <p>The client's share of a query (the driver reading its rows on one of the lab's carrier threads) runs on the same
+ * cores as a job of its own, but on at most {@code clientThreads} threads at once: the others wait for a carrier in
+ * FIFO order ({@link #runOnClient}). On a shared machine this is what makes holds long when many queries run: the
+ * kernel shares the cores per runnable thread, so two carriers get two shares among twenty busy backends, and every
+ * finished query waits its turn to be read.
  */
 final class SharedCpu {
 
   /*
    * Concurrency: none (runs inside an EventLoop). Algorithm: under processor sharing every running job gets the
-   * same rate r(n) = min(1, cores / n) of work per ms, so a single "virtual work" clock V that advances at r(n)
-   * orders every completion: a job started at V0 with demand d finishes when V reaches V0 + d. Jobs sit in a heap
+   * rate w * R of work per ms, R = min(cores(n) / (sum of the running jobs' weights), 1 / (their largest weight)),
+   * so a single "virtual work" clock V that advances at R orders every completion: a job of weight w started at V0
+   * with demand d finishes when V reaches V0 + d / w (all weights 1: r(n) = min(1, cores(n) / n)). Jobs sit in a heap
    * by that finishing mark; each start or finish advances V, then reschedules the one next-completion event
    * (older ones are cancelled). O(log n) per job instead of touching every running job on every change.
+   * Client jobs beyond clientThreads wait in a FIFO queue outside the heap (they get no share until a carrier
+   * frees up); a finishing client job starts the next one at the same instant.
    * Failure modes: none; an infinite number of cores is allowed (every job runs at rate 1: pure delay).
    */
 
-  private record Job(double finishMark, long sequence, Runnable done) {}
+  private record Job(double finishMark, long sequence, boolean client, double weight, Runnable done) {}
+
+  /** A client job waiting for a carrier thread. */
+  private record Waiting(double demandMs, Runnable done) {}
+
+  private double totalWeight;
 
   private final EventLoop loop;
-  private final double cores;
+  private final IntToDoubleFunction coresFor;
+  private final int clientThreads;
+  private final ArrayDeque<Waiting> waitingForClient = new ArrayDeque<>();
+  private int clientRunning;
   private final PriorityQueue<Job> running = new PriorityQueue<>((a, b) -> {
     int byMark = Double.compare(a.finishMark, b.finishMark);
     return byMark != 0 ? byMark : Long.compare(a.sequence, b.sequence);
@@ -36,19 +62,63 @@ final class SharedCpu {
   private int peakRunning;
 
   SharedCpu(EventLoop loop, double cores) {
+    this(loop, running -> cores);
     if (!(cores > 0)) {
       throw new IllegalArgumentException("effective cores must be > 0, got " + cores);
     }
+  }
+
+  /** Cores that depend on the jobs running: {@code coresFor.applyAsDouble(n)} for n jobs, n >= 1. */
+  SharedCpu(EventLoop loop, IntToDoubleFunction coresFor) {
+    this(loop, coresFor, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param clientThreads how many client jobs may run at once ({@link #runOnClient}); at least 1
+   */
+  SharedCpu(EventLoop loop, IntToDoubleFunction coresFor, int clientThreads) {
+    if (clientThreads < 1) {
+      throw new IllegalArgumentException("the client needs at least one thread, got " + clientThreads);
+    }
     this.loop = loop;
-    this.cores = cores;
+    this.coresFor = coresFor;
+    this.clientThreads = clientThreads;
   }
 
   /** Starts a job of {@code demandMs} of work; {@code done} runs when it has had that much. */
   void run(double demandMs, Runnable done) {
+    run(demandMs, 1, done);
+  }
+
+  /** Starts a job of {@code demandMs} of work with {@code weight} shares of the cores (> 0). */
+  void run(double demandMs, double weight, Runnable done) {
+    if (!(weight > 0)) {
+      throw new IllegalArgumentException("a job's weight must be > 0, got " + weight);
+    }
     advance();
-    running.add(new Job(virtualWork + Math.max(0, demandMs), started++, done));
-    peakRunning = Math.max(peakRunning, running.size());
+    start(demandMs, false, weight, done);
     reschedule();
+  }
+
+  /**
+   * Runs a job on one of the client's threads: at once when one is free, else after the client jobs before it
+   * (FIFO). It shares the cores like any job while it runs.
+   */
+  void runOnClient(double demandMs, Runnable done) {
+    advance();
+    if (clientRunning < clientThreads) {
+      clientRunning++;
+      start(demandMs, true, 1, done);
+    } else {
+      waitingForClient.add(new Waiting(demandMs, done));
+    }
+    reschedule();
+  }
+
+  private void start(double demandMs, boolean client, double weight, Runnable done) {
+    running.add(new Job(virtualWork + Math.max(0, demandMs) / weight, started++, client, weight, done));
+    totalWeight += weight;
+    peakRunning = Math.max(peakRunning, running.size());
   }
 
   /** Jobs running now. */
@@ -60,8 +130,16 @@ final class SharedCpu {
     return peakRunning;
   }
 
+  /** R: the work per ms a job of weight 1 gets now. */
   private double rate() {
-    return running.isEmpty() ? 1 : Math.min(1, cores / running.size());
+    if (running.isEmpty()) {
+      return 1;
+    }
+    double largest = 0;
+    for (Job job : running) {
+      largest = Math.max(largest, job.weight);
+    }
+    return Math.min(1 / largest, coresFor.applyAsDouble(running.size()) / totalWeight);
   }
 
   private void advance() {
@@ -88,7 +166,17 @@ final class SharedCpu {
     double tolerance = 1e-9 * Math.max(1, Math.abs(virtualWork));
     List<Runnable> finished = new ArrayList<>();
     while (!running.isEmpty() && running.peek().finishMark <= virtualWork + tolerance) {
-      finished.add(running.poll().done);
+      Job job = running.poll();
+      totalWeight = running.isEmpty() ? 0 : totalWeight - job.weight;
+      finished.add(job.done);
+      if (job.client) {
+        Waiting next = waitingForClient.poll();
+        if (next == null) {
+          clientRunning--;
+        } else {
+          start(next.demandMs, true, 1, next.done);
+        }
+      }
     }
     reschedule();
     finished.forEach(Runnable::run);

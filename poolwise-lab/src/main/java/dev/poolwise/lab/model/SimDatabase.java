@@ -25,7 +25,8 @@ final class SimDatabase {
     this.loop = loop;
     this.server = server;
     this.window = window;
-    this.cpu = new SharedCpu(loop, server.effectiveCores());
+    this.cpu = server.modelsClient() ? new SharedCpu(loop, server::coresFor, server.clientThreads())
+        : new SharedCpu(loop, server::coresFor);
   }
 
   /**
@@ -49,12 +50,19 @@ final class SimDatabase {
     open--;
   }
 
-  /** Runs one query: its sleep (the slow report's pg_sleep, no work) and then its demand on the shared cores. */
+  /**
+   * Runs one query: its sleep (the slow report's pg_sleep, no work), then the server's part of its demand on the
+   * shared cores, then the client's part on a client thread (reading the rows).
+   */
   void query(QueryKind kind, double sleepMs, Runnable done) {
+    Runnable work = server.modelsClient()
+        ? () -> cpu.run(server.serverDemand(kind), server.share(kind),
+            () -> cpu.runOnClient(server.clientDemand(kind), done))
+        : () -> cpu.run(server.demand(kind), server.share(kind), done);
     if (sleepMs > 0) {
-      loop.after(sleepMs, () -> cpu.run(server.demand(kind), done));
+      loop.after(sleepMs, work);
     } else {
-      cpu.run(server.demand(kind), done);
+      work.run();
     }
   }
 

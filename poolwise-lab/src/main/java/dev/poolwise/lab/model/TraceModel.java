@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * {@code advise --jfr}: the same model driven by a production recording instead of the lab's scenario. Every
@@ -49,16 +50,16 @@ public final class TraceModel {
     }
     List<ObservedBorrow> borrows = new ArrayList<>(trace);
     borrows.sort(Comparator.comparingLong(ObservedBorrow::requestedAtNanos));
-    double[] work = workOf(borrows, server.effectiveCores());
+    double[] work = workOf(borrows, server::coresFor);
     Replay replay = new Replay(borrows, work, poolSize, server);
     return replay.run();
   }
 
   /**
-   * The work in each hold: the recorded hold times the share of a core it had, {@code min(1, cores / n)} where n is
-   * the mean number of holds running during it (itself included), from the recording's own concurrency profile.
+   * The work in each hold: the recorded hold times the share of a core it had, {@code min(1, cores(n) / n)} where n
+   * is the mean number of holds running during it (itself included), from the recording's own concurrency profile.
    */
-  static double[] workOf(List<ObservedBorrow> borrows, double cores) {
+  static double[] workOf(List<ObservedBorrow> borrows, IntToDoubleFunction coresFor) {
     int n = borrows.size();
     long[] starts = new long[n];
     long[] ends = new long[n];
@@ -101,7 +102,8 @@ public final class TraceModel {
       double mean = ends[i] == starts[i] ? Math.max(1, runningAt(times, running, starts[i]))
           : (integralAt(times, integral, running, ends[i]) - integralAt(times, integral, running, starts[i]))
               / (ends[i] - starts[i]);
-      work[i] = holdMs * Math.min(1, cores / Math.max(1, mean));
+      int concurrent = (int) Math.max(1, Math.round(mean));
+      work[i] = holdMs * Math.min(1, coresFor.applyAsDouble(concurrent) / Math.max(1, mean));
     }
     return work;
   }
@@ -147,7 +149,7 @@ public final class TraceModel {
     Replay(List<ObservedBorrow> borrows, double[] work, int size, ServerModel server) {
       this.borrows = borrows;
       this.work = work;
-      this.cpu = new SharedCpu(loop, server.effectiveCores());
+      this.cpu = new SharedCpu(loop, server::coresFor);
       SimPool.Connector connector = new SimPool.Connector() {
         @Override
         public void open(java.util.function.Consumer<Boolean> done) {

@@ -86,6 +86,11 @@ final class AdviseCommand implements Callable<Integer> {
           + " of them run than the server has cores). Default: this machine's processors, said in the output.")
   Double serverCores;
 
+  @Option(names = "--sizes", paramLabel = "N,N…", split = ",",
+      description = "With --jfr: the pool sizes to replay the recording at (default: a quarter to twice the recorded"
+          + " peak).")
+  List<Integer> replaySizes;
+
   @Option(names = "--url", paramLabel = "URL",
       description = "A live server to observe: JDBC URL or DATABASE_URL (loopback only unless --allow-remote).")
   String url;
@@ -325,8 +330,12 @@ final class AdviseCommand implements Callable<Integer> {
     ServerModel server = ServerModel.uniform(0, cores, 0, Integer.MAX_VALUE);
     int peak = Math.max(1, pool.peakBorrowed());
     java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
-    for (double factor : new double[] {0.25, 0.5, 0.75, 1, 1.5, 2}) {
-      sizes.add(Math.max(1, (int) Math.round(peak * factor)));
+    if (replaySizes != null && !replaySizes.isEmpty()) {
+      replaySizes.forEach(size -> sizes.add(Math.max(1, size)));
+    } else {
+      for (double factor : new double[] {0.25, 0.5, 0.75, 1, 1.5, 2}) {
+        sizes.add(Math.max(1, (int) Math.round(peak * factor)));
+      }
     }
     PlainTable table = new PlainTable(">size", ">p99 wait", ">mean wait", ">p99 hold", ">connections opened");
     for (int size : sizes) {

@@ -4,11 +4,13 @@ import dev.poolwise.lab.model.Calibration;
 import dev.poolwise.lab.model.Calibrator;
 import dev.poolwise.lab.model.QueryKind;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.SplittableRandom;
 
 /**
@@ -33,6 +35,48 @@ final class LabCalibration {
       throws SQLException, InterruptedException {
     return Calibrator.calibrate(() -> new JdbcSession(database.openAppConnection(APPLICATION_NAME)),
         Calibrator.mixOf(scenario), connectionLimit, Calibrator.Budget.DEFAULT);
+  }
+
+  /**
+   * What passing through PgBouncer adds to a short query: the task lookup on a connection through {@code bouncer}
+   * against the same lookup on a direct one, interleaved in short rounds so that a change of load hits both; the
+   * difference of the means, ms (0 if the hop measured faster). The model runs it on PgBouncer's one thread.
+   */
+  static double pgbouncerHopMs(LabDatabase database, PgBouncerProcess bouncer) throws SQLException {
+    DatabaseTarget target = database.target();
+    Properties properties = target.connectionProperties(APPLICATION_NAME);
+    properties.setProperty("prepareThreshold", "0"); // as the rows through PgBouncer connect
+    String url = DatabaseTarget.jdbcUrl("127.0.0.1", bouncer.port(), target.database(), target.parameters());
+    try (JdbcSession direct = new JdbcSession(database.openAppConnection(APPLICATION_NAME));
+        JdbcSession hopped = new JdbcSession(DriverManager.getConnection(url, properties))) {
+      for (int i = 0; i < 20; i++) { // warm both paths
+        direct.run(QueryKind.TASK_BY_ID);
+        hopped.run(QueryKind.TASK_BY_ID);
+      }
+      double[] directMs = {0, 0};
+      double[] hoppedMs = {0, 0};
+      for (int round = 0; round < HOP_ROUNDS; round++) {
+        timed(direct, directMs);
+        timed(hopped, hoppedMs);
+      }
+      return Math.max(0, hoppedMs[0] / hoppedMs[1] - directMs[0] / directMs[1]);
+    }
+  }
+
+  private static final int HOP_ROUNDS = 6;
+  private static final long HOP_ROUND_NANOS = 60_000_000L;
+
+  /** Runs the task lookup for one round; adds the elapsed ms and the count to {@code total}. */
+  private static void timed(JdbcSession session, double[] total) throws SQLException {
+    long start = System.nanoTime();
+    long deadline = start + HOP_ROUND_NANOS;
+    int runs = 0;
+    do {
+      session.run(QueryKind.TASK_BY_ID);
+      runs++;
+    } while (System.nanoTime() < deadline);
+    total[0] += (System.nanoTime() - start) / 1e6;
+    total[1] += runs;
   }
 
   /** The SQL behind each query kind: the scenario's own statements. */

@@ -69,7 +69,7 @@ final class LabEngine {
     List<LabResults.TopologyResult> rows = new ArrayList<>();
     try (ConnectionSampler sampler = new ConnectionSampler(database.openSamplerConnection())) {
       baseline = sampler.countNow();
-      calibration = calibrate();
+      calibration = calibrate(topologies);
       progress.plan(topologies.size(), scenario.warmupSeconds() + scenario.durationSeconds());
       for (int i = 0; i < topologies.size(); i++) {
         Topology topology = topologies.get(i);
@@ -98,8 +98,11 @@ final class LabEngine {
     return Math.max(1, server.maxConnections() - server.superuserReservedConnections() - baseline - 1);
   }
 
-  /** Measures the server once, before any row, so that every prediction is made from it alone. */
-  private Calibration calibrate() throws InterruptedException {
+  /**
+   * Measures the server once, before any row, so that every prediction is made from it alone; with PgBouncer's hop
+   * when a row runs through PgBouncer.
+   */
+  private Calibration calibrate(List<Topology> topologies) throws InterruptedException {
     progress.note("calibrating the model: query service demands, a concurrency sweep to 32 connections, connection setup (~10 s)");
     try {
       Calibration measured = LabCalibration.measure(database, scenario, connectionLimit());
@@ -108,10 +111,32 @@ final class LabEngine {
           measured.effectiveParallelism(), measured.connectionSetupMs(),
           measured.serviceDemandMs().get(dev.poolwise.lab.model.QueryKind.TASK_LIST),
           measured.serviceDemandMs().get(dev.poolwise.lab.model.QueryKind.TASK_BY_ID), measured.loadAverage()));
-      return measured;
+      return withPgbouncerHop(measured, topologies);
     } catch (java.sql.SQLException | RuntimeException e) {
       progress.note("calibration failed (" + e.getMessage() + "); the rows run without predictions");
       return null;
+    }
+  }
+
+  /**
+   * The calibration with PgBouncer's hop when a row runs through PgBouncer and PgBouncer is installed: a PgBouncer
+   * of one server connection started for it and stopped again. Without it (not needed, not installed, or it would
+   * not start) the model has no hop, and the progress line says so when it was needed.
+   */
+  private Calibration withPgbouncerHop(Calibration measured, List<Topology> topologies) throws InterruptedException {
+    boolean needed = topologies.stream().anyMatch(t -> t.serverPoolSize() > 0);
+    Optional<Path> binary = needed ? PgBouncerProcess.findBinary() : Optional.empty();
+    if (binary.isEmpty()) {
+      return measured;
+    }
+    try (PgBouncerProcess bouncer = PgBouncerProcess.start(binary.get(), database.target(), 4, 1)) {
+      double hop = LabCalibration.pgbouncerHopMs(database, bouncer);
+      progress.note(String.format(java.util.Locale.ROOT, "calibration: PgBouncer adds %.3f ms to a short query",
+          hop));
+      return measured.withPgbouncerHop(hop);
+    } catch (IOException | SQLException e) {
+      progress.note("calibration: PgBouncer's hop not measured (" + e.getMessage() + "); the model leaves it out");
+      return measured;
     }
   }
 

@@ -161,6 +161,17 @@ class JfrBorrowTraceTest {
         .contains("p99 wait").contains("connections opened");
     AdviseCommandTest.Run twoCores = AdviseCommandTest.advise("--jfr", file.toString(), "--server-cores", "2");
     assertThat(twoCores.out()).contains("server of 2 cores;").doesNotContain("set with --server-cores");
+    // --sizes replays exactly the sizes asked for (the JFR round trip of docs/model.md: record at 20, predict 8, 12
+    // and 50)
+    AdviseCommandTest.Run asked = AdviseCommandTest.advise("--jfr", file.toString(), "--sizes", "1,7,50");
+    assertThat(asked.exitCode()).as(asked.err()).isZero();
+    String replay = asked.out().substring(asked.out().indexOf("Replay of this pool's"));
+    java.util.regex.Matcher rows = java.util.regex.Pattern.compile("(?m)^\\s+(\\d+)\\s+[\\d.,]+ ms").matcher(replay);
+    List<String> sizes = new java.util.ArrayList<>();
+    while (rows.find()) {
+      sizes.add(rows.group(1));
+    }
+    assertThat(sizes).as(replay).containsExactly("1", "7", "50");
   }
 
   @Test

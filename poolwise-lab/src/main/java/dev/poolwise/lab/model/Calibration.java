@@ -23,16 +23,24 @@ import java.util.Map;
  *     measured (the driver sending it and reading its rows), ms; empty in results written before it was measured
  * @param clientThreads the threads the client runs its queries' client parts on at once: the lab's processors,
  *     which is the number of carrier threads its virtual threads run on
+ * @param pgbouncerHopMs what passing through PgBouncer added to a short query, ms (a query through a PgBouncer
+ *     started for the calibration, against the same query direct); 0 when no row needed PgBouncer
  */
 public record Calibration(Map<QueryKind, Double> serviceDemandMs, double effectiveParallelism,
     double connectionSetupMs, int connectionLimit, List<SweepPoint> sweep, double seconds, double loadAverage,
-    Map<QueryKind, Double> clientCpuMs, int clientThreads) {
+    Map<QueryKind, Double> clientCpuMs, int clientThreads, double pgbouncerHopMs) {
 
   /** A calibration without the client's part (as written before it was measured). */
   public Calibration(Map<QueryKind, Double> serviceDemandMs, double effectiveParallelism, double connectionSetupMs,
       int connectionLimit, List<SweepPoint> sweep, double seconds, double loadAverage) {
     this(serviceDemandMs, effectiveParallelism, connectionSetupMs, connectionLimit, sweep, seconds, loadAverage,
-        Map.of(), 0);
+        Map.of(), 0, 0);
+  }
+
+  /** The same calibration with PgBouncer's hop measured. */
+  public Calibration withPgbouncerHop(double hopMs) {
+    return new Calibration(serviceDemandMs, effectiveParallelism, connectionSetupMs, connectionLimit, sweep, seconds,
+        loadAverage, clientCpuMs, clientThreads, Calibrator.round(Math.max(0, hopMs)));
   }
 
   /**
@@ -83,7 +91,7 @@ public record Calibration(Map<QueryKind, Double> serviceDemandMs, double effecti
     }
     boolean client = !clientCpuMs.isEmpty() && clientThreads > 0;
     return new ServerModel(serviceDemandMs, effectiveParallelism, connectionSetupMs, connectionLimit, capacity,
-        client ? clientCpuMs : Map.of(), client ? clientThreads : 0, shares());
+        client ? clientCpuMs : Map.of(), client ? clientThreads : 0, shares(), Math.max(0, pgbouncerHopMs));
   }
 
   /**

@@ -109,7 +109,7 @@ public final class Calibrator {
     }
     return new Calibration(demands, round(best), round(setupMs), connectionLimit, sweep,
         round((System.nanoTime() - started) / 1e9), round(loadAverage), clientCpu,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(), 0);
   }
 
   /** The mix of the page-load scenario's queries: lookups, list share, slow share, the three short kinds. */

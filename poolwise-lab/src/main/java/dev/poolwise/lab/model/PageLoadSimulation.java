@@ -300,7 +300,7 @@ public final class PageLoadSimulation {
         inner.addAll(plan.queries());
         PagePlanner.Query first = new PagePlanner.Query(QueryKind.USER_BY_ID, 0);
         // The transaction holds a PgBouncer server connection from its first query to its commit.
-        inTransaction(txn -> database.query(first.kind(), first.sleepMs(), () -> sequential(inner, 0, failure -> {
+        inTransaction(txn -> database.query(first.kind(), first.sleepMs(), bouncer != null, () -> sequential(inner, 0, failure -> {
           txn.run();
           granted.release().run();
           then.accept(failure);
@@ -329,7 +329,7 @@ public final class PageLoadSimulation {
           then.accept(granted.failure());
           return;
         }
-        inTransaction(txn -> database.query(query.kind(), query.sleepMs(), () -> {
+        inTransaction(txn -> database.query(query.kind(), query.sleepMs(), bouncer != null, () -> {
           txn.run();
           granted.release().run();
           then.accept(null);

@@ -29,10 +29,12 @@ import java.util.Map;
  *     for its virtual threads: its processors); ignored without {@code clientCpuMs}
  * @param shares per query kind, its share of the cores relative to a kind of share 1 while they run together
  *     (discriminatory processor sharing), in (0, 1]; a kind missing (or an empty map) has share 1
+ * @param pgbouncerHopMs what passing through PgBouncer adds to each query, ms: work on PgBouncer's one thread,
+ *     sharing the cores (0: not measured, PgBouncer costs nothing but its server pool)
  */
 public record ServerModel(Map<QueryKind, Double> demandMs, double effectiveCores, double connectionSetupMs,
     int connectionLimit, List<CoresAt> capacity, Map<QueryKind, Double> clientCpuMs, int clientThreads,
-    Map<QueryKind, Double> shares) {
+    Map<QueryKind, Double> shares, double pgbouncerHopMs) {
 
   /** The server ran {@code running} queries at once at the speed of {@code cores} queries alone. */
   public record CoresAt(int running, double cores) {}
@@ -40,7 +42,7 @@ public record ServerModel(Map<QueryKind, Double> demandMs, double effectiveCores
   /** A server with the same effective cores at every concurrency. */
   public ServerModel(Map<QueryKind, Double> demandMs, double effectiveCores, double connectionSetupMs,
       int connectionLimit) {
-    this(demandMs, effectiveCores, connectionSetupMs, connectionLimit, List.of(), Map.of(), 0, Map.of());
+    this(demandMs, effectiveCores, connectionSetupMs, connectionLimit, List.of(), Map.of(), 0, Map.of(), 0);
   }
 
   public ServerModel {
@@ -86,6 +88,9 @@ public record ServerModel(Map<QueryKind, Double> demandMs, double effectiveCores
       });
     }
     shares = Map.copyOf(weights);
+    if (!(pgbouncerHopMs >= 0)) {
+      throw new IllegalArgumentException("PgBouncer's hop must be >= 0 ms, got " + pgbouncerHopMs);
+    }
   }
 
   /** Every kind with the same demand: for tests and analytic checks. */
@@ -101,13 +106,13 @@ public record ServerModel(Map<QueryKind, Double> demandMs, double effectiveCores
   /** The same server with room for {@code limit} connections of the workload. */
   public ServerModel withConnectionLimit(int limit) {
     return new ServerModel(demandMs, effectiveCores, connectionSetupMs, limit, capacity, clientCpuMs,
-        clientThreads, shares);
+        clientThreads, shares, pgbouncerHopMs);
   }
 
   /** The same server whose queries' client parts run on {@code threads} client threads at once. */
   public ServerModel withClientThreads(int threads) {
     return new ServerModel(demandMs, effectiveCores, connectionSetupMs, connectionLimit, capacity, clientCpuMs,
-        threads, shares);
+        threads, shares, pgbouncerHopMs);
   }
 
   /** Whether queries have a client part that queues for the client's threads. */

@@ -34,23 +34,60 @@ final class SharedCpu {
    * with demand d finishes when V reaches V0 + d / w (all weights 1: r(n) = min(1, cores(n) / n)). Jobs sit in a heap
    * by that finishing mark; each start or finish advances V, then reschedules the one next-completion event
    * (older ones are cancelled). O(log n) per job instead of touching every running job on every change.
-   * Client jobs beyond clientThreads wait in a FIFO queue outside the heap (they get no share until a carrier
-   * frees up); a finishing client job starts the next one at the same instant.
+   * Stage jobs (the client's, PgBouncer's) beyond the stage's threads wait in its FIFO queue outside the heap (they
+   * get no share until a thread frees up); a finishing stage job starts the next one at the same instant.
    * Failure modes: none; an infinite number of cores is allowed (every job runs at rate 1: pure delay).
    */
 
-  private record Job(double finishMark, long sequence, boolean client, double weight, Runnable done) {}
+  private record Job(double finishMark, long sequence, Stage stage, double weight, Runnable done) {}
 
-  /** A client job waiting for a carrier thread. */
+  /** A job waiting for one of its stage's threads. */
   private record Waiting(double demandMs, Runnable done) {}
+
+  /**
+   * Work that runs on a fixed number of threads sharing the cores with everything else: the client's carrier
+   * threads, or PgBouncer's one thread. Jobs beyond its threads wait in FIFO order.
+   */
+  final class Stage {
+    private final int threads;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int running;
+
+    private Stage(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("a stage needs at least one thread, got " + threads);
+      }
+      this.threads = threads;
+    }
+
+    /** Runs a job of {@code demandMs} on one of this stage's threads, at once or after the jobs before it. */
+    void run(double demandMs, Runnable done) {
+      advance();
+      if (running < threads) {
+        running++;
+        start(demandMs, this, 1, done);
+      } else {
+        waiting.add(new Waiting(demandMs, done));
+      }
+      reschedule();
+    }
+
+    /** One of its jobs finished: the next waiting one takes the thread. */
+    private void finished() {
+      Waiting next = waiting.poll();
+      if (next == null) {
+        running--;
+      } else {
+        start(next.demandMs, this, 1, next.done);
+      }
+    }
+  }
 
   private double totalWeight;
 
   private final EventLoop loop;
   private final IntToDoubleFunction coresFor;
-  private final int clientThreads;
-  private final ArrayDeque<Waiting> waitingForClient = new ArrayDeque<>();
-  private int clientRunning;
+  private final Stage client;
   private final PriorityQueue<Job> running = new PriorityQueue<>((a, b) -> {
     int byMark = Double.compare(a.finishMark, b.finishMark);
     return byMark != 0 ? byMark : Long.compare(a.sequence, b.sequence);
@@ -77,12 +114,9 @@ final class SharedCpu {
    * @param clientThreads how many client jobs may run at once ({@link #runOnClient}); at least 1
    */
   SharedCpu(EventLoop loop, IntToDoubleFunction coresFor, int clientThreads) {
-    if (clientThreads < 1) {
-      throw new IllegalArgumentException("the client needs at least one thread, got " + clientThreads);
-    }
     this.loop = loop;
     this.coresFor = coresFor;
-    this.clientThreads = clientThreads;
+    this.client = new Stage(clientThreads);
   }
 
   /** Starts a job of {@code demandMs} of work; {@code done} runs when it has had that much. */
@@ -96,7 +130,7 @@ final class SharedCpu {
       throw new IllegalArgumentException("a job's weight must be > 0, got " + weight);
     }
     advance();
-    start(demandMs, false, weight, done);
+    start(demandMs, null, weight, done);
     reschedule();
   }
 
@@ -105,18 +139,16 @@ final class SharedCpu {
    * (FIFO). It shares the cores like any job while it runs.
    */
   void runOnClient(double demandMs, Runnable done) {
-    advance();
-    if (clientRunning < clientThreads) {
-      clientRunning++;
-      start(demandMs, true, 1, done);
-    } else {
-      waitingForClient.add(new Waiting(demandMs, done));
-    }
-    reschedule();
+    client.run(demandMs, done);
   }
 
-  private void start(double demandMs, boolean client, double weight, Runnable done) {
-    running.add(new Job(virtualWork + Math.max(0, demandMs) / weight, started++, client, weight, done));
+  /** A stage of {@code threads} threads of its own on these cores (e.g. PgBouncer's single thread). */
+  Stage stage(int threads) {
+    return new Stage(threads);
+  }
+
+  private void start(double demandMs, Stage stage, double weight, Runnable done) {
+    running.add(new Job(virtualWork + Math.max(0, demandMs) / weight, started++, stage, weight, done));
     totalWeight += weight;
     peakRunning = Math.max(peakRunning, running.size());
   }
@@ -169,13 +201,8 @@ final class SharedCpu {
       Job job = running.poll();
       totalWeight = running.isEmpty() ? 0 : totalWeight - job.weight;
       finished.add(job.done);
-      if (job.client) {
-        Waiting next = waitingForClient.poll();
-        if (next == null) {
-          clientRunning--;
-        } else {
-          start(next.demandMs, true, 1, next.done);
-        }
+      if (job.stage != null) {
+        job.stage.finished();
       }
     }
     reschedule();

@@ -17,6 +17,8 @@ final class SimDatabase {
   private final EventLoop loop;
   private final ServerModel server;
   private final SharedCpu cpu;
+  /** PgBouncer's one thread, when its hop was measured. */
+  private final SharedCpu.Stage pgbouncer;
   private final Window window;
   private int open;
   private int peakInWindow;
@@ -27,6 +29,7 @@ final class SimDatabase {
     this.window = window;
     this.cpu = server.modelsClient() ? new SharedCpu(loop, server::coresFor, server.clientThreads())
         : new SharedCpu(loop, server::coresFor);
+    this.pgbouncer = server.pgbouncerHopMs() > 0 ? cpu.stage(1) : null;
   }
 
   /**
@@ -51,18 +54,20 @@ final class SimDatabase {
   }
 
   /**
-   * Runs one query: its sleep (the slow report's pg_sleep, no work), then the server's part of its demand on the
-   * shared cores, then the client's part on a client thread (reading the rows).
+   * Runs one query: through PgBouncer's one thread first when {@code viaPgBouncer} (its hop), its sleep (the slow
+   * report's pg_sleep, no work), then the server's part of its demand on the shared cores, then the client's part
+   * on a client thread (reading the rows).
    */
-  void query(QueryKind kind, double sleepMs, Runnable done) {
+  void query(QueryKind kind, double sleepMs, boolean viaPgBouncer, Runnable done) {
     Runnable work = server.modelsClient()
         ? () -> cpu.run(server.serverDemand(kind), server.share(kind),
             () -> cpu.runOnClient(server.clientDemand(kind), done))
         : () -> cpu.run(server.demand(kind), server.share(kind), done);
-    if (sleepMs > 0) {
-      loop.after(sleepMs, work);
+    Runnable afterHop = sleepMs > 0 ? () -> loop.after(sleepMs, work) : work;
+    if (viaPgBouncer && pgbouncer != null) {
+      pgbouncer.run(server.pgbouncerHopMs(), afterHop);
     } else {
-      work.run();
+      afterHop.run();
     }
   }
 

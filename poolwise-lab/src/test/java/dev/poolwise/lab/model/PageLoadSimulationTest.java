@@ -95,6 +95,23 @@ class PageLoadSimulationTest {
   }
 
   @Test
+  void pgBouncersHopRunsOnItsOneThreadBeforeEachQuery() {
+    // One user, one pool of 1 behind PgBouncer: after the connects, every page is PgBouncer's hop (2 ms on its one
+    // thread) and then the query (10 ms). Without a measured hop PgBouncer adds nothing.
+    ServerModel plain = ServerModel.uniform(10, 1, 5, 100);
+    ServerModel hopped = new ServerModel(plain.demandMs(), 1, 5, 100, java.util.List.of(), java.util.Map.of(), 0,
+        java.util.Map.of(), 2);
+    Workload workload = Workload.of(tiny(1, 2000, false));
+
+    assertThat(PageLoadSimulation.predict(workload, PoolLayout.pgbouncer(1, 1, 1), plain).pageLatencyMs().p50())
+        .isEqualTo(10.0);
+    assertThat(PageLoadSimulation.predict(workload, PoolLayout.pgbouncer(1, 1, 1), hopped).pageLatencyMs().p50())
+        .isEqualTo(12.0);
+    assertThat(PageLoadSimulation.predict(workload, PoolLayout.single(1), hopped).pageLatencyMs().p50())
+        .as("a row without PgBouncer").isEqualTo(10.0);
+  }
+
+  @Test
   void theSameInputsGiveTheSamePrediction() {
     Scenario scenario = new Scenario(12, 3, 1, 8, 12, 1, 3, 0.2, 0.3, 0.01, 100, 70, 2000, false, 2, 7);
     ServerModel server = ServerModel.uniform(0.5, 1.5, 3, 96);

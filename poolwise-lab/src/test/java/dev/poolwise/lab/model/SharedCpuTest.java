@@ -75,7 +75,7 @@ class SharedCpuTest {
   void theCapacityCurveIsInterpolatedAndNeverGivesAJobMoreThanOneCore() {
     ServerModel server = new ServerModel(ServerModel.uniform(1, 2, 1, 10).demandMs(), 2, 1, 10,
         List.of(new ServerModel.CoresAt(1, 1), new ServerModel.CoresAt(4, 2), new ServerModel.CoresAt(8, 1.6)),
-        Map.of(), 0, Map.of());
+        Map.of(), 0, Map.of(), 0);
 
     assertThat(server.coresFor(1)).isEqualTo(1);
     assertThat(server.coresFor(2)).isCloseTo(4 / 3.0, within(1e-9));
@@ -104,7 +104,7 @@ class SharedCpuTest {
         Map.of(QueryKind.USER_BY_ID, 20.0, QueryKind.TASK_LIST, 50.0, QueryKind.ACTIVITY_REPORT, 120.0),
         Map.of(QueryKind.USER_BY_ID, 100L, QueryKind.TASK_LIST, 10L, QueryKind.ACTIVITY_REPORT, 2L));
     Calibration calibration = new Calibration(demands, 1.5, 20, 96, List.of(alone, contended), 9, 0.5,
-        Map.of(), 0);
+        Map.of(), 0, 0);
 
     Map<QueryKind, Double> shares = calibration.shares();
     assertThat(shares.get(QueryKind.USER_BY_ID)).isCloseTo(0.02, within(1e-9));

@@ -26,7 +26,11 @@ public class PoolTimeoutException extends SQLTransientConnectionException {
     this.waited = waited;
   }
 
-  /** The pool as it was when the wait ended, with its holders. */
+  /**
+   * The pool as it was when the wait ended, with its holders. Timeouts less than a tenth of a second apart share
+   * one snapshot (and one {@link #diagnosis()}): under a storm of timeouts each would otherwise be built under the
+   * pool's lock; the waited time in the message is always this caller's own.
+   */
   public PoolSnapshot snapshot() {
     return diagnosis.snapshot();
   }

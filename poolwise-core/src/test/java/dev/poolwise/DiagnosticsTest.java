@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -182,6 +183,45 @@ class DiagnosticsTest extends StubPoolTest {
     leaked.close(); // the leaking code finally closes: ignored, nothing is double-counted
     assertInvariants(pool);
     assertThat(pool.snapshot().total()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void timeoutsCloseTogetherShareOneDiagnosisAndLaterOnesGetAFreshOne() throws Exception {
+    // A storm of timeouts must not build a diagnosis each under the pool's lock (the lab measured waits ending
+    // 1.2 s past a 500 ms timeout that way): timeouts within TIMEOUT_DIAGNOSIS_REUSE_NANOS share one.
+    ManualClock clock = new ManualClock();
+    Duration acquireTimeout = Duration.ofMillis(300);
+    PoolwiseDataSource pool = pool(builder(database).maxSize(1).acquireTimeout(acquireTimeout).clock(clock));
+    Connection held = StubPoolTest.borrowElsewhere(pool);
+
+    // Two borrowers wait together and time out at the same instant of the test clock.
+    List<CompletableFuture<SQLException>> failures = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      CompletableFuture<SQLException> failure = new CompletableFuture<>();
+      failures.add(failure);
+      Thread.ofVirtual().start(() -> {
+        try (Connection unexpected = pool.getConnection()) {
+          failure.completeExceptionally(new AssertionError("served " + unexpected));
+        } catch (SQLException e) {
+          failure.complete(e);
+        }
+      });
+    }
+    await().until(() -> pool.snapshot().waiting() == 2);
+    clock.advance(acquireTimeout.plusNanos(1));
+    pool.pool().sweepExpiredWaiters();
+    PoolTimeoutException first = (PoolTimeoutException) failures.get(0).get(60, TimeUnit.SECONDS);
+    PoolTimeoutException second = (PoolTimeoutException) failures.get(1).get(60, TimeUnit.SECONDS);
+    assertThat(second.diagnosis()).as("both timed out at the same instant").isSameAs(first.diagnosis());
+    assertThat(second.getMessage()).contains("Pool '");
+
+    clock.advance(Duration.ofNanos(ConnectionPool.TIMEOUT_DIAGNOSIS_REUSE_NANOS));
+    PoolTimeoutException later = (PoolTimeoutException) clock.borrowUntilItTimesOut(pool, acquireTimeout);
+    assertThat(later.diagnosis()).isNotSameAs(first.diagnosis());
+    assertThat(later.diagnosis().snapshot().timeouts()).isEqualTo(3);
+    assertThat(first.diagnosis().snapshot().timeouts()).isBetween(1L, 2L);
+    assertThat(pool.snapshot().timeouts()).isEqualTo(3); // every timeout is counted, shared diagnosis or not
+    held.close();
   }
 
   @Test

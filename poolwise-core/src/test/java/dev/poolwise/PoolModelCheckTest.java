@@ -14,6 +14,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,7 +69,9 @@ import org.junit.jupiter.api.Timeout;
  * pools filled beforehand, outside the model, whose executors are then shut down ({@link #withoutThreads}):
  * closing a connection then runs on the calling thread (the closer's documented behaviour after shutdown)
  * and the creator cannot start a connect, so every step is on a thread Lincheck schedules (an executor's
- * thread started inside a scenario made the checker itself hang). Such a pool cannot refill, so each
+ * thread started inside a scenario made the checker itself hang; and the scenarios start only once those
+ * executors have terminated, since a pool thread still exiting could hold an executor's lock that a close in the
+ * model takes, and Lincheck would not see it released). Such a pool cannot refill, so each
  * invocation of those scenarios takes a fresh one, and no scenario has a borrower that would need a new
  * connection (soft eviction therefore races returns and housekeeping, not a later borrower). Deadlines are
  * on the injected clock, which a scenario thread moves; the wait timer's own thread is not modelled (the
@@ -489,10 +492,28 @@ class PoolModelCheckTest {
     Deque<PoolwiseDataSource> pools = new ArrayDeque<>();
     for (int i = 0; i < count; i++) {
       PoolwiseDataSource filled = filledPool(size, tuning);
-      filled.pool().threads.shutdown(Duration.ofSeconds(5));
+      PoolThreads threads = filled.pool().threads;
+      threads.shutdown(Duration.ofSeconds(5));
+      // shutdown() waits for the closer only: the housekeeper's thread exits on its own a moment later. Await
+      // it, so that no thread outside the model still holds an executor's lock that a scenario's close takes
+      // (Lincheck cannot see such a thread release it).
+      awaitTerminated(threads.scheduler);
+      awaitTerminated(threads.connectors);
+      awaitTerminated(threads.sessionResets());
       pools.add(filled);
     }
     return pools;
+  }
+
+  private static void awaitTerminated(ExecutorService executor) {
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+        throw new AssertionError(executor + " did not terminate within a minute after shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   private static PoolwiseDataSource nextSpare(Deque<PoolwiseDataSource> spares) {

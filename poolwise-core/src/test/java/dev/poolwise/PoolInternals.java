@@ -26,6 +26,25 @@ final class PoolInternals {
   }
 
   /**
+   * The deliberately broken close of {@code PoolModelCheckTest.closeLeavesNothingOpen}
+   * ({@code -Dpoolwise.modelCheck.breakClose=true}): takes every waiter out of the queues without failing or
+   * waking it, which is what a close that forgot its parked waiters would leave behind. Only for showing that
+   * the model check catches such a close; no test calls it otherwise.
+   */
+  static void forgetWaitersWithoutFailingThem(ConnectionPool pool) {
+    pool.lock.lock();
+    try {
+      for (WaiterQueue queue : pool.queues) {
+        while (queue.pollFirst() != null) {
+          pool.waiting--;
+        }
+      }
+    } finally {
+      pool.lock.unlock();
+    }
+  }
+
+  /**
    * The pool's structural invariants: a description of every violation, empty when all hold. Lock-free borrows
    * and returns go on while this runs, and a returner that published its entry idle a moment ago may not yet have
    * taken the lock to serve a waiter. Such transient states pass within microseconds; a violation that persists

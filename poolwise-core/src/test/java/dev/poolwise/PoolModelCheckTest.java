@@ -14,14 +14,18 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -49,11 +53,10 @@ import org.junit.jupiter.api.Timeout;
  *       deadline it ends, with a {@link PoolTimeoutException} that reports at least the acquire timeout, or
  *       with the connection a returner handed over in the same instant, which is then not lost
  *       ({@link #aWaiterIsServedOrFailedByItsDeadline});</li>
- *   <li>close leaves nothing open: racing a waiter and a returner, close fails or serves the waiter, and
- *       afterwards every physical connection is closed and none is counted ({@link #closeLeavesNothingOpen}).
- *       Not in the default run: in two of three runs (2026-12-01, loaded two-core machine) Lincheck ended it
- *       with "Concurrent test has hung" and no interleaving, so it could not be told apart from the checker's
- *       own hang detection; run it on demand with {@code -Dtest=PoolCloseModelCheck} (see that class);</li>
+ *   <li>close leaves nothing open ({@link #closeLeavesNothingOpen}): racing a waiter and a returner, close
+ *       fails the parked waiter with the closed error (or the waiter is served first); a connection still
+ *       borrowed is dead once close() returned, so its handle fails; no borrow succeeds after close() returned;
+ *       and afterwards every physical connection is closed and none is counted;</li>
  *   <li>the housekeeper never evicts a borrowed connection: its compare-and-set on a state word read before a
  *       borrower's claim fails, it evicts exactly one idle connection past the idle timeout (down to minIdle),
  *       and the borrower's connection is open while held ({@link #idleEvictionRacingABorrowerNeverClosesItsConnection});</li>
@@ -66,7 +69,9 @@ import org.junit.jupiter.api.Timeout;
  * pools filled beforehand, outside the model, whose executors are then shut down ({@link #withoutThreads}):
  * closing a connection then runs on the calling thread (the closer's documented behaviour after shutdown)
  * and the creator cannot start a connect, so every step is on a thread Lincheck schedules (an executor's
- * thread started inside a scenario made the checker itself hang). Such a pool cannot refill, so each
+ * thread started inside a scenario made the checker itself hang; and the scenarios start only once those
+ * executors have terminated, since a pool thread still exiting could hold an executor's lock that a close in the
+ * model takes, and Lincheck would not see it released). Such a pool cannot refill, so each
  * invocation of those scenarios takes a fresh one, and no scenario has a borrower that would need a new
  * connection (soft eviction therefore races returns and housekeeping, not a later borrower). Deadlines are
  * on the injected clock, which a scenario thread moves; the wait timer's own thread is not modelled (the
@@ -74,6 +79,21 @@ import org.junit.jupiter.api.Timeout;
  * what Lincheck checks (it assumes sequential consistency): the pool's protocol uses volatile and
  * compare-and-set accesses only, which Java guarantees to be sequentially consistent, so a jcstress test
  * would check the JDK rather than the pool; none is written.
+ *
+ * <p>The first invocation of a scenario is the slow one, and Lincheck ends any single invocation that takes more
+ * than 30 s of real time (a fixed timeout of {@code runConcurrentTest}) with "Concurrent test has hung" and no
+ * interleaving: a timed-out run cannot be replayed to print one. That first invocation instruments, class by
+ * class, everything the scenario reaches (Lincheck transforms classes lazily, on first call, and undoes it after
+ * each test), and runs Lincheck's own bookkeeping cold (the snapshot of the objects it must restore between
+ * invocations). The close scenario reaches the most (executor shutdown, abort, the closed error): on 2026-12-02,
+ * run alone with two {@code yes} processes beside the usual load, its first invocation took 27-28 s, once 44 s
+ * (the "hung" report), the following ones 0.2-2 s each; a plain warm-up outside the model did not shorten it.
+ * Nothing was parked or blocked outside the model in those runs (thread dumps: class transformation and
+ * snapshot traversal). So it runs last: the classes it shares with the other scenarios (the pool, the closing of
+ * connections on a pool without threads, the executors) are then transformed already (Lincheck caches the
+ * transformed bytes for the JVM) and Lincheck's code is warm; and a one-invocation sequential close before the
+ * concurrent run takes the rest of the cold start. A "has hung" report with an interleaving is a finding; one
+ * without an interleaving is this timeout.
  *
  * <p>The deliberately broken variant: with {@code -Dpoolwise.modelCheck.breakHandshake=true} the lock-free
  * return reads {@code waiting} before it publishes its entry idle (ConnectionPool.releaseWithoutLock), and
@@ -89,9 +109,20 @@ import org.junit.jupiter.api.Timeout;
  * finds no idle entry (the returner's is still RETURNING) and parks; the returner publishes its entry idle
  * and leaves without looking again. The flag is read into a {@code static final} by ConnectionPool, so it
  * needs its own JVM: the command above is the way to run it, and a normal build never sets it.
+ *
+ * <p>A deliberately broken close: with {@code -Dpoolwise.modelCheck.breakClose=true} the closing thread of
+ * {@link #closeLeavesNothingOpen} first takes the waiters out of the queues without failing or waking them
+ * ({@code PoolInternals.forgetWaitersWithoutFailingThem}), as a close that forgot its parked waiters would, and
+ * the check fails: the waiter parks on the frozen clock with nobody left to wake it, and Lincheck reports
+ * "Concurrent test has hung" with the interleaving. The switch is in the test, not in the pool:
+ * <pre>
+ * ./mvnw -B -pl poolwise-core -am verify -Dtest=PoolModelCheckTest#closeLeavesNothingOpen \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dpoolwise.modelCheck.breakClose=true
+ * </pre>
  */
 @Tag("model-check") // runs in the model-check surefire execution, in a JVM of its own (poolwise-core/pom.xml)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // only the close scenario has an order: last (see above)
 class PoolModelCheckTest {
 
   static {
@@ -103,7 +134,7 @@ class PoolModelCheckTest {
 
   /**
    * Interleavings explored per scenario: enough for the two- to three-thread scenarios below, and few enough
-   * for nine scenarios in a few minutes; {@code -Dpoolwise.modelCheck.invocations=2000} explores more.
+   * for ten scenarios in about two minutes; {@code -Dpoolwise.modelCheck.invocations=2000} explores more.
    */
   private static final int INVOCATIONS = Integer.getInteger("poolwise.modelCheck.invocations", 20);
   /** The interleavings of the broken-handshake check: it found the lost wake-up within 100 (see above). */
@@ -282,32 +313,99 @@ class PoolModelCheckTest {
   }
 
   /**
-   * Close racing a waiter and a returner. The main thread holds the only connection; one thread borrows
-   * (waits, or is served after the return), one closes the pool, one returns the held connection. The
-   * borrower is served or fails with "is closed"; afterwards every physical connection is closed (by close,
-   * or by the return that follows it) and nothing is counted.
+   * Close racing a waiter and a returner: close leaves nothing open. The main thread holds the only connection;
+   * one thread borrows (it waits, or is served once the connection is returned), one closes the pool, one
+   * returns the held connection. Checked in every interleaving:
+   * <ul>
+   *   <li>the borrower is served or fails with the closed error (SQLState 08003, "is closed"): a waiter
+   *       parked when close ran is failed and woken, not left parked (on the frozen clock it would never reach
+   *       its deadline, and Lincheck would report the hang);</li>
+   *   <li>a connection the borrower holds while the pool closes is dead once {@code close()} has returned
+   *       (shutdownTimeout 0 aborts what is still borrowed): its handle fails;</li>
+   *   <li>no borrow succeeds after {@code close()} returned: the closing thread's own borrow fails with the
+   *       closed error;</li>
+   *   <li>afterwards every physical connection is closed (by close, or by the return that follows it) and
+   *       none is counted in the pool.</li>
+   * </ul>
+   * Runs last ({@link Order}): see the class comment on the first invocation of a scenario.
    */
-  void closeLeavesNothingOpen() throws Exception { // run by PoolCloseModelCheck, on demand (see the class comment)
+  @Test
+  @Order(Order.DEFAULT + 1)
+  void closeLeavesNothingOpen() throws Exception {
     // shutdownTimeout 0: close aborts what is still borrowed at once rather than waiting for it in timed
     // slices of real time (which the model cannot move); a later return then closes and forgets the entry.
-    Deque<PoolwiseDataSource> spares = withoutThreads(INVOCATIONS + SPARES, 1,
+    Deque<PoolwiseDataSource> spares = withoutThreads(1 + INVOCATIONS + SPARES, 1,
         builder -> builder.shutdownTimeout(Duration.ZERO));
-    Set<Long> held = ConcurrentHashMap.newKeySet();
+    // First the same close without a race, on one thread and in one invocation: the sequential case of the
+    // properties below, and it takes the cold start off the concurrent run's first invocation (class comment).
+    Lincheck.runConcurrentTest(1, () -> {
+      pool = nextSpare(spares);
+      List<StubConnection> physical = physicalConnections(pool);
+      Connection holding = borrow(pool);
+      pool.close();
+      assertDead(holding);
+      assertBorrowFailsAfterClose();
+      closeQuietly(holding);
+      assertAllClosed(physical);
+    });
     Lincheck.runConcurrentTest(INVOCATIONS, () -> {
       pool = nextSpare(spares);
       List<StubConnection> physical = physicalConnections(pool);
       Connection holding = borrow(pool);
+      AtomicBoolean closeReturned = new AtomicBoolean();
       join(start(() -> {
-        try {
-          borrowAndReturnOrFail(held, () -> { });
-        } catch (SQLException closed) {
-          if (!String.valueOf(closed.getMessage()).contains("is closed")) {
-            throw new AssertionError(closed);
+        try (Connection served = pool.getConnection()) {
+          while (!closeReturned.get()) {
+            Thread.onSpinWait();
           }
+          assertDead(served);
+        } catch (SQLException failed) {
+          assertClosedError(failed, "the borrower");
         }
-      }, pool::close, () -> closeQuietly(holding)));
+      }, () -> {
+        if (CLOSE_BROKEN_ON_PURPOSE) {
+          PoolInternals.forgetWaitersWithoutFailingThem(pool.pool());
+        }
+        pool.close();
+        closeReturned.set(true);
+        assertBorrowFailsAfterClose();
+      }, () -> closeQuietly(holding)));
       assertAllClosed(physical);
     });
+  }
+
+  /** The deliberately broken close (see the class comment); a normal build never sets it. */
+  private static final boolean CLOSE_BROKEN_ON_PURPOSE = Boolean.getBoolean("poolwise.modelCheck.breakClose");
+
+  private static void assertClosedError(SQLException failure, String who) {
+    if (!"08003".equals(failure.getSQLState()) || !String.valueOf(failure.getMessage()).contains("is closed")) {
+      throw new AssertionError(who + " failed with something else than the closed error", failure);
+    }
+  }
+
+  private void assertBorrowFailsAfterClose() {
+    try (Connection afterClose = pool.getConnection()) {
+      throw new AssertionError("borrowed " + afterClose + " after close() returned");
+    } catch (SQLException refused) {
+      assertClosedError(refused, "a borrow after close() returned");
+    }
+  }
+
+  /**
+   * A connection borrowed before the pool closed is dead once close() returned: its physical connection is
+   * aborted, so every JDBC call on its handle fails (08003). Read on the stub rather than by a failing call, so
+   * that the model does not explore the statement handles' code as well.
+   */
+  private static void assertDead(Connection served) {
+    boolean dead;
+    try {
+      dead = served.unwrap(StubConnection.class).isClosed();
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
+    if (!dead) {
+      throw new AssertionError("a connection borrowed before close is still open after close() returned");
+    }
   }
 
   /**
@@ -394,10 +492,28 @@ class PoolModelCheckTest {
     Deque<PoolwiseDataSource> pools = new ArrayDeque<>();
     for (int i = 0; i < count; i++) {
       PoolwiseDataSource filled = filledPool(size, tuning);
-      filled.pool().threads.shutdown(Duration.ofSeconds(5));
+      PoolThreads threads = filled.pool().threads;
+      threads.shutdown(Duration.ofSeconds(5));
+      // shutdown() waits for the closer only: the housekeeper's thread exits on its own a moment later. Await
+      // it, so that no thread outside the model still holds an executor's lock that a scenario's close takes
+      // (Lincheck cannot see such a thread release it).
+      awaitTerminated(threads.scheduler);
+      awaitTerminated(threads.connectors);
+      awaitTerminated(threads.sessionResets());
       pools.add(filled);
     }
     return pools;
+  }
+
+  private static void awaitTerminated(ExecutorService executor) {
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+        throw new AssertionError(executor + " did not terminate within a minute after shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   private static PoolwiseDataSource nextSpare(Deque<PoolwiseDataSource> spares) {

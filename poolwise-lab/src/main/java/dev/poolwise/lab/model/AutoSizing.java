@@ -19,6 +19,9 @@ public final class AutoSizing {
    * with the fewest failures wins and the reason says so.
    */
 
+  /** A smaller size must serve at least this share of the most pages/s any size is predicted to serve. */
+  static final double PAGES_SHARE = 0.95;
+
   /** Bootstrap resamples behind the noise interval. */
   static final int RESAMPLES = 200;
 
@@ -62,19 +65,29 @@ public final class AutoSizing {
     }
     Candidate bestCandidate = candidates.get(best);
     double noiseBound = p99UpperBound(latencies.get(best), workload.scenario().seed());
+    double mostPages = 0;
+    for (Candidate c : candidates) {
+      if (failures(c) <= failures(bestCandidate)) {
+        mostPages = Math.max(mostPages, c.prediction().pagesPerS());
+      }
+    }
+    double pagesFloor = PAGES_SHARE * mostPages;
     Candidate chosen = bestCandidate;
     for (Candidate c : candidates) {
-      // A smaller size qualifies only if it fails no more requests than the best: failing fast is not serving.
-      if (failures(c) <= failures(bestCandidate) && c.prediction().pageLatencyMs().p99() <= noiseBound) {
+      // A smaller size qualifies only if it fails no more requests than the best (failing fast is not serving)
+      // and serves nearly as many pages as any size: a small pool can keep the p99 low by serving fewer pages.
+      if (failures(c) <= failures(bestCandidate) && c.prediction().pageLatencyMs().p99() <= noiseBound
+          && c.prediction().pagesPerS() >= pagesFloor) {
         chosen = c;
         break;
       }
     }
     String reason = String.format(Locale.ROOT, "single:auto = %d connections (simulation of %d sizes up to the %d the"
             + " server allows: the best predicted p99 page latency is %.0f ms at %d, 95%% noise bound %.0f ms; %d is"
-            + " the smallest size within it, predicted p99 %.0f ms, %.1f pages/s%s)", chosen.size(), candidates.size(),
+            + " the smallest size within it serving at least 95%% of the %.1f pages/s the best size for pages serves,"
+            + " predicted p99 %.0f ms, %.1f pages/s%s)", chosen.size(), candidates.size(),
         limit, bestCandidate.prediction().pageLatencyMs().p99(), bestCandidate.size(), noiseBound, chosen.size(),
-        chosen.prediction().pageLatencyMs().p99(), chosen.prediction().pagesPerS(),
+        mostPages, chosen.prediction().pageLatencyMs().p99(), chosen.prediction().pagesPerS(),
         anyClean ? "" : "; every size is predicted to fail requests, this one the fewest");
     return new Choice(chosen.size(), reason, List.copyOf(candidates));
   }

@@ -20,11 +20,15 @@ class AutoSizingTest {
     double best = choice.candidates().stream().mapToDouble(c -> c.prediction().pageLatencyMs().p99()).min()
         .orElseThrow();
     assertThat(chosen.prediction().pageLatencyMs().p99()).isLessThanOrEqualTo(best * 1.25);
+    double mostPages = choice.candidates().stream().filter(c -> failures(c) == 0)
+        .mapToDouble(c -> c.prediction().pagesPerS()).max().orElseThrow();
+    assertThat(chosen.prediction().pagesPerS()).isGreaterThanOrEqualTo(AutoSizing.PAGES_SHARE * mostPages);
     for (AutoSizing.Candidate smaller : choice.candidates()) {
-      boolean failed = smaller.otherFailures() + smaller.prediction().failures().timeout()
-          + smaller.prediction().failures().tooManyClients() > 0;
-      if (smaller.size() < choice.size() && !failed) {
-        assertThat(smaller.prediction().pageLatencyMs().p99()).isGreaterThan(chosen.prediction().pageLatencyMs().p99());
+      if (smaller.size() < choice.size() && failures(smaller) == 0) {
+        // a smaller clean size was passed over: its p99 is worse, or it serves too few pages
+        assertThat(smaller.prediction().pageLatencyMs().p99() > chosen.prediction().pageLatencyMs().p99()
+            || smaller.prediction().pagesPerS() < AutoSizing.PAGES_SHARE * mostPages)
+            .as("size %d passed over", smaller.size()).isTrue();
       }
     }
     assertThat(choice.reason()).contains("single:auto = " + choice.size() + " connections");

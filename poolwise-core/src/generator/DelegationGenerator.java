@@ -80,6 +80,12 @@ import javax.tools.ToolProvider;
  * <p>Generated methods are {@code final} (a handle that needs different behaviour declares the method, and
  * the generator then leaves it out), so the call path is the same as hand-written forwarding: no extra
  * indirection, and the JIT sees one implementation of each {@code wrapResultSet}.
+ *
+ * <p>For NullAway (core's main compile, see CONTRIBUTING.md), the declarations the generator makes up itself carry
+ * {@code @Nullable} where null is allowed: the SQL given at prepare time ({@code null} for plain statements), and
+ * {@code wrapResultSet} and {@code wrapCursor}, which pass a driver's {@code null} through. The forwarding methods
+ * carry none: they keep the JDBC interfaces' signatures, which NullAway does not check (not in
+ * {@code dev.poolwise}), and the hand-written handles that override a JDBC method override the interface's.
  */
 public final class DelegationGenerator {
 
@@ -263,13 +269,13 @@ public final class DelegationGenerator {
       out.append("  final ConnectionHandle connection;\n");
       if (target.withPreparedSql()) {
         out.append("  /** The SQL given at prepare time, passed to the execute hook; {@code null} for plain statements. */\n");
-        out.append("  final String preparedSql;\n");
+        out.append("  final @Nullable String preparedSql;\n");
       }
     }
     if (target.root() != Root.ACCESSORS) {
       out.append('\n');
       String parameters = target.delegateType() + " delegate, ConnectionHandle connection"
-          + (target.withPreparedSql() ? ", String preparedSql" : "");
+          + (target.withPreparedSql() ? ", @Nullable String preparedSql" : "");
       out.append("  ").append(target.name()).append('(').append(parameters).append(") {\n");
       if (target.root() == Root.FIELDS) {
         out.append("    this.delegate = delegate;\n");
@@ -286,15 +292,15 @@ public final class DelegationGenerator {
       imports.add("java.sql.ResultSet");
       out.append('\n');
       out.append("  /** The handle the application gets for a result set of the driver's; {@code null} for {@code null}. */\n");
-      out.append("  abstract ResultSet wrapResultSet(ResultSet raw);\n");
+      out.append("  abstract @Nullable ResultSet wrapResultSet(@Nullable ResultSet raw);\n");
     }
     if (readsCursors) {
       out.append('\n');
       out.append("  /** An out parameter's value; a cursor ({@code ResultSet}) comes back as the pool's handle. */\n");
-      out.append("  abstract Object wrapCursor(Object value);\n");
+      out.append("  abstract @Nullable Object wrapCursor(@Nullable Object value);\n");
       out.append('\n');
       out.append("  /** As {@link #wrapCursor(Object)}, when {@code type} admits the handle. */\n");
-      out.append("  abstract <T> T wrapCursor(T value, Class<T> type);\n");
+      out.append("  abstract @Nullable <T> T wrapCursor(@Nullable T value, Class<T> type);\n");
     }
     out.append(methods);
     out.append("}\n");

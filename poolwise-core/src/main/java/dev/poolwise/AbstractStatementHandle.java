@@ -41,10 +41,10 @@ abstract class AbstractStatementHandle<S extends Statement> extends StatementDel
   /** The application asked for {@link #closeOnCompletion()}: the driver may close the statement by itself. */
   private boolean closeOnCompletionRequested;
   /** The last driver result set handed out, and its handle, so getResultSet() answers the same object twice. */
-  private ResultSet lastRawResultSet;
-  private ResultSetHandle lastResultSetHandle;
+  private @Nullable ResultSet lastRawResultSet;
+  private @Nullable ResultSetHandle lastResultSetHandle;
 
-  AbstractStatementHandle(S delegate, ConnectionHandle connection, String preparedSql) {
+  AbstractStatementHandle(S delegate, ConnectionHandle connection, @Nullable String preparedSql) {
     super(delegate, connection, preparedSql);
   }
 
@@ -52,7 +52,7 @@ abstract class AbstractStatementHandle<S extends Statement> extends StatementDel
 
   /** The handle for a result set this statement produced; the same handle for the same driver object. */
   @Override
-  final ResultSet wrapResultSet(ResultSet raw) {
+  final @Nullable ResultSet wrapResultSet(@Nullable ResultSet raw) {
     if (raw == null) {
       return null;
     }

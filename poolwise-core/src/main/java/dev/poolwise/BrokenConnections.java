@@ -39,7 +39,7 @@ final class BrokenConnections {
    * What says the connection is dead: the first broken-connection SQLState in the chain, or the
    * exception type's simple name when only the type says so; {@code null} when the connection may live.
    */
-  static String brokenState(SQLException exception) {
+  static @Nullable String brokenState(SQLException exception) {
     return find(exception, true, BrokenConnections::isBrokenState);
   }
 
@@ -50,16 +50,16 @@ final class BrokenConnections {
    * exception: a failover, a network cut). Per-session causes such as {@code 57P05} (idle session timeout)
    * say nothing about the other connections.
    */
-  static String serverWideState(SQLException exception) {
+  static @Nullable String serverWideState(SQLException exception) {
     return find(exception, false, BrokenConnections::isServerWideState);
   }
 
-  static boolean isServerWideState(String sqlState) {
+  static boolean isServerWideState(@Nullable String sqlState) {
     return sqlState != null && (sqlState.startsWith("08") || SERVER_WIDE_STATES.contains(sqlState));
   }
 
   /** Walks the cause and next-exception chain for a matching SQLState (and, if asked, a broken-connection type). */
-  private static String find(SQLException exception, boolean matchTypes, Predicate<String> matchesState) {
+  private static @Nullable String find(SQLException exception, boolean matchTypes, Predicate<String> matchesState) {
     Throwable current = exception;
     for (int depth = 0; current != null && depth < MAX_CHAIN; depth++) {
       if (matchTypes && (current instanceof SQLRecoverableException || current instanceof SQLNonTransientConnectionException)) {
@@ -81,7 +81,7 @@ final class BrokenConnections {
     return null;
   }
 
-  static boolean isBrokenState(String sqlState) {
+  static boolean isBrokenState(@Nullable String sqlState) {
     return sqlState != null && (sqlState.startsWith("08") || BROKEN_STATES.contains(sqlState));
   }
 }

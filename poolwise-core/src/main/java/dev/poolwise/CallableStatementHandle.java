@@ -26,13 +26,13 @@ final class CallableStatementHandle extends CallableStatementDelegation {
 
   /** A cursor out parameter gets its own handle (not the statement's cached one: it is a second result). */
   @Override
-  Object wrapCursor(Object value) {
+  @Nullable Object wrapCursor(@Nullable Object value) {
     return value instanceof ResultSet cursor ? new ResultSetHandle(cursor, this, connection) : value;
   }
 
   /** Only when the caller asked for a type the handle satisfies; asking for a driver class gets the driver's object. */
   @Override
-  <T> T wrapCursor(T value, Class<T> type) {
+  @Nullable <T> T wrapCursor(@Nullable T value, Class<T> type) {
     return value instanceof ResultSet cursor && type.isAssignableFrom(ResultSetHandle.class)
         ? type.cast(new ResultSetHandle(cursor, this, connection))
         : value;

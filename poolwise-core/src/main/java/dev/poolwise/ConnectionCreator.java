@@ -66,11 +66,11 @@ final class ConnectionCreator {
   /** Set once the first physical connection has read the server's connection budget. */
   private final AtomicBoolean budgetChecked = new AtomicBoolean();
   /** The server's connection budget as read at start; {@code null} when unknown (not PostgreSQL, PgBouncer…). */
-  private volatile ServerBudget budget;
+  private volatile @Nullable ServerBudget budget;
   /** Shared by every connection of the pool; {@code null} when SQL logging is off. */
-  private final SqlLog sqlLog;
+  private final @Nullable SqlLog sqlLog;
   /** How PostgreSQL sessions are reset on return; {@code null} behind PgBouncer. */
-  private final PostgresSession.Policy sessionPolicy;
+  private final @Nullable PostgresSession.Policy sessionPolicy;
 
   // Guarded by pool.lock.
   private int pending;
@@ -78,7 +78,7 @@ final class ConnectionCreator {
   private int consecutiveFailures;
   private long notBeforeNanos;
   private boolean retryScheduled;
-  private SQLException lastFailure;
+  private @Nullable SQLException lastFailure;
   private boolean closed;
   private long created;
   private long failures;
@@ -117,7 +117,7 @@ final class ConnectionCreator {
   }
 
   /** The failure since the last successful connect, or {@code null}; the cause of pool timeouts. */
-  SQLException recentFailure() {
+  @Nullable SQLException recentFailure() {
     pool.lock.lock();
     try {
       return lastFailure;
@@ -127,7 +127,7 @@ final class ConnectionCreator {
   }
 
   /** {@link #recentFailure()} for callers that hold the lock. */
-  SQLException recentFailureLocked() {
+  @Nullable SQLException recentFailureLocked() {
     return lastFailure;
   }
 
@@ -135,7 +135,7 @@ final class ConnectionCreator {
    * Extra context for the recent failure, such as the server's connection budget when it refused with
    * 53300, or {@code null}.
    */
-  String failureExplanationLocked() {
+  @Nullable String failureExplanationLocked() {
     ServerBudget known = budget;
     if (known == null || lastFailure == null || !ServerBudget.TOO_MANY_CLIENTS.equals(lastFailure.getSQLState())) {
       return null;
@@ -148,7 +148,7 @@ final class ConnectionCreator {
    * The last failure if it was an outright refusal (authentication, unknown database) and the backoff
    * after it has not yet passed; {@code null} otherwise. Lets acquirers fail fast instead of waiting.
    */
-  SQLException refusalInBackoffLocked() {
+  @Nullable SQLException refusalInBackoffLocked() {
     if (lastFailure != null && isRefusal(lastFailure) && pool.clock.nanoTime() - notBeforeNanos < 0) {
       return lastFailure;
     }
@@ -319,7 +319,7 @@ final class ConnectionCreator {
   }
 
   /** A copy, so that a borrower changing the map it got does not change what the next one gets back. */
-  private static Map<String, Class<?>> typeMapOf(Connection raw) {
+  private static @Nullable Map<String, Class<?>> typeMapOf(Connection raw) {
     try {
       Map<String, Class<?>> map = raw.getTypeMap();
       return map == null ? null : Map.copyOf(map);
@@ -328,7 +328,7 @@ final class ConnectionCreator {
     }
   }
 
-  private static Properties clientInfoOf(Connection raw) {
+  private static @Nullable Properties clientInfoOf(Connection raw) {
     try {
       Properties info = raw.getClientInfo();
       Properties copy = new Properties();
@@ -341,7 +341,7 @@ final class ConnectionCreator {
     }
   }
 
-  private static String schemaOf(Connection raw) {
+  private static @Nullable String schemaOf(Connection raw) {
     try {
       return raw.getSchema();
     } catch (SQLException | RuntimeException | AbstractMethodError e) {
@@ -390,8 +390,8 @@ final class ConnectionCreator {
   private final class Attempt implements Runnable {
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final long startedNanos = pool.clock.nanoTime();
-    private volatile Thread thread;
-    volatile ScheduledFuture<?> timer;
+    private volatile @Nullable Thread thread;
+    volatile @Nullable ScheduledFuture<?> timer;
 
     @Override
     public void run() {
@@ -433,7 +433,7 @@ final class ConnectionCreator {
       }
     }
 
-    private void lateAfterAbandon(PoolEntry entry) {
+    private void lateAfterAbandon(@Nullable PoolEntry entry) {
       if (entry != null) {
         pool.closeConnection(entry, "connected only after connectTimeout had passed");
       }
@@ -447,7 +447,7 @@ final class ConnectionCreator {
     }
   }
 
-  private void finish(PoolEntry entry, SQLException failure, boolean abandoned, long startedNanos) {
+  private void finish(@Nullable PoolEntry entry, @Nullable SQLException failure, boolean abandoned, long startedNanos) {
     List<Waiter> next = List.of();
     List<Waiter> failedWaiters = List.of();
     int failuresBefore;
@@ -468,18 +468,19 @@ final class ConnectionCreator {
         notBeforeNanos = pool.clock.nanoTime();
         next = pool.addCreatedLocked(entry);
       } else {
+        SQLException connectFailure = Nulls.castToNonNull(failure); // every attempt ends with an entry or a failure
         failures++;
         consecutiveFailures++;
-        lastFailure = failure;
+        lastFailure = connectFailure;
         notBeforeNanos = pool.clock.nanoTime() + backoffNanos(consecutiveFailures);
         explanation = failureExplanationLocked();
-        if (pool.fleet != null && ServerBudget.TOO_MANY_CLIENTS.equals(failure.getSQLState())) {
+        if (pool.fleet != null && ServerBudget.TOO_MANY_CLIENTS.equals(connectFailure.getSQLState())) {
           pool.fleet.evaluateSoon(true);
         }
-        if (isRefusal(failure) && pool.totalLocked() == 0 && pending == 0) {
+        if (isRefusal(connectFailure) && pool.totalLocked() == 0 && pending == 0) {
           failedWaiters = pool.failWaitersLocked(new SQLException("Pool '" + settings.poolName()
-              + "' cannot open connections to " + factory.describe() + ": " + failure.getMessage(),
-              failure.getSQLState(), failure));
+              + "' cannot open connections to " + factory.describe() + ": " + connectFailure.getMessage(),
+              connectFailure.getSQLState(), connectFailure));
         }
       }
       fillLocked();

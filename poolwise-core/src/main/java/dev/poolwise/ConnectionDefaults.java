@@ -18,16 +18,17 @@ record ConnectionDefaults(
     boolean autoCommit,
     int transactionIsolation,
     boolean readOnly,
-    String catalog,
-    String schema,
+    @Nullable String catalog,
+    @Nullable String schema,
     int networkTimeoutMillis,
     int holdability,
-    Map<String, Class<?>> typeMap,
-    Properties clientInfo,
-    PostgresSession postgres) {
+    @Nullable Map<String, Class<?>> typeMap,
+    @Nullable Properties clientInfo,
+    @Nullable PostgresSession postgres) {
 
   /** The JDBC-level defaults only, for drivers and tests without a PostgreSQL session. */
-  ConnectionDefaults(boolean autoCommit, int transactionIsolation, boolean readOnly, String catalog, String schema,
+  ConnectionDefaults(boolean autoCommit, int transactionIsolation, boolean readOnly, @Nullable String catalog,
+      @Nullable String schema,
       int networkTimeoutMillis) {
     this(autoCommit, transactionIsolation, readOnly, catalog, schema, networkTimeoutMillis,
         ResultSet.HOLD_CURSORS_OVER_COMMIT, null, null, null);

@@ -27,7 +27,8 @@ interface ConnectionFactory {
   }
 
   private static Driver resolveDriver(PoolSettings settings) throws SQLException {
-    String url = settings.jdbcUrl();
+    // of(settings) resolves a driver only when there is no DataSource, and the builder requires one of the two.
+    String url = Nulls.castToNonNull(settings.jdbcUrl());
     if (settings.driverClassName() != null) {
       try {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -78,7 +79,7 @@ interface ConnectionFactory {
 
     @Override
     public String describe() {
-      return Redaction.redactUrl(settings.jdbcUrl());
+      return Redaction.redactUrl(Nulls.castToNonNull(settings.jdbcUrl())); // a DriverFactory is made for a URL
     }
   }
 

@@ -121,7 +121,7 @@ final class ConnectionHandle extends ConnectionDelegation {
   private final ConnectionReleaser releaser;
 
   /** {@code entry.raw} while borrowed; {@code null} once the borrow ended, so a stale handle cannot reach it. */
-  private Connection delegate;
+  private @Nullable Connection delegate;
 
   /** {@link #OPEN}, {@link #CLOSED_BY_APPLICATION} or {@link #ABORTED}; leaves OPEN once, by compare-and-set. */
   @SuppressWarnings("unused") // accessed through LIFECYCLE
@@ -137,23 +137,23 @@ final class ConnectionHandle extends ConnectionDelegation {
    * The PostgreSQL session whose SQL is watched for session changes ({@link SessionReset#AUTO}), or
    * {@code null}: another database, or a mode that does not depend on what ran.
    */
-  private final PostgresSession watchedSession;
+  private final @Nullable PostgresSession watchedSession;
   /** Behind PgBouncer in transaction mode: warns about session state that cannot survive it; else null. */
-  private final TransactionPoolingGuard transactionPooling;
+  private final @Nullable TransactionPoolingGuard transactionPooling;
   /** SQL that changes session state ran through this handle ({@link SessionStatements}). */
   private boolean sessionChanged;
   /** A driver object was handed out by unwrap: what was done through it is unknown to the pool. */
   private boolean driverObjectsUsed;
   /** The client info names the application set, for their reset; usually one ("ApplicationName"). */
-  private ArrayList<String> clientInfoNames;
+  private @Nullable ArrayList<String> clientInfoNames;
   /** The reset step running now, for the eviction reason when it fails. */
-  private String resetStep;
+  private @Nullable String resetStep;
   /** The failure of the execute in progress, seen by {@link #checkBroken}, for the SQL log. */
-  private SQLException executionFailure;
+  private @Nullable SQLException executionFailure;
 
   private final ArrayList<AbstractStatementHandle<?>> openStatements = new ArrayList<>();
   /** Created on first use; one per handle is enough since it carries no state of its own. */
-  private DatabaseMetaDataHandle metaData;
+  private @Nullable DatabaseMetaDataHandle metaData;
 
   ConnectionHandle(PoolEntry entry, ConnectionReleaser releaser) {
     this.entry = entry;
@@ -177,7 +177,7 @@ final class ConnectionHandle extends ConnectionDelegation {
    *     metadata queries, {@code null} for a batch of a plain statement
    * @throws SQLException with SQLState 08003 when this handle was already closed or aborted
    */
-  void beforeExecute(String sql) throws SQLException {
+  void beforeExecute(@Nullable String sql) throws SQLException {
     if (delegate == null) {
       throw closedException();
     }
@@ -197,7 +197,7 @@ final class ConnectionHandle extends ConnectionDelegation {
    * Marks the session for a reset on return when {@code sql} changes session state; called for every
    * executed SQL text and for SQL added to a batch. Free for other databases (no watched session).
    */
-  void watchSql(String sql) {
+  void watchSql(@Nullable String sql) {
     PostgresSession session = watchedSession;
     if (session != null && !sessionChanged && session.changesSession(sql)) {
       sessionChanged = true;
@@ -323,7 +323,7 @@ final class ConnectionHandle extends ConnectionDelegation {
     if (!LIFECYCLE.compareAndSet(this, OPEN, CLOSED_BY_APPLICATION)) {
       return;
     }
-    Connection raw = delegate;
+    Connection raw = Nulls.castToNonNull(delegate); // the compare-and-set admits one caller; only it clears delegate
     try {
       if (entry.evictionReason() == null) {
         resetForNextBorrower(raw);
@@ -387,7 +387,7 @@ final class ConnectionHandle extends ConnectionDelegation {
    *   <li>Restore each changed JDBC setting; all of them after driver objects were used.
    * </ol>
    */
-  private void resetSteps(Connection raw, PostgresSession postgres) throws SQLException {
+  private void resetSteps(Connection raw, @Nullable PostgresSession postgres) throws SQLException {
     ConnectionDefaults defaults = entry.defaults;
     int dirty = driverObjectsUsed ? DIRTY_ALL : dirtySettings;
     resetStep = "rollback of the transaction the application left open";
@@ -409,13 +409,14 @@ final class ConnectionHandle extends ConnectionDelegation {
       case OFF -> false;
     };
     if (sessionReset) {
+      PostgresSession session = Nulls.castToNonNull(postgres); // sessionReset is false without one
       resetStep = "session reset (DISCARD ALL, then the pool's session settings)";
-      int bound = (int) Math.min(Integer.MAX_VALUE, postgres.policy.validationTimeout().toMillis());
+      int bound = (int) Math.min(Integer.MAX_VALUE, session.policy.validationTimeout().toMillis());
       if (defaults.networkTimeoutMillis() == 0 || defaults.networkTimeoutMillis() > bound) {
         raw.setNetworkTimeout(CALLING_THREAD, bound);
         dirty |= DIRTY_NETWORK_TIMEOUT;
       }
-      postgres.discardSession(raw);
+      session.discardSession(raw);
       dirty &= ~DIRTY_SCHEMA; // the search_path is back as recorded
       // pgjdbc sets ApplicationName with SET after connecting unless told the server's version, so
       // DISCARD ALL's RESET ALL can take it back to the server's default: set what the connection had.
@@ -438,7 +439,8 @@ final class ConnectionHandle extends ConnectionDelegation {
   }
 
   /** One driver call per changed setting; {@code dirty} says which. */
-  private void restoreSettings(Connection raw, ConnectionDefaults defaults, int dirty, PostgresSession postgres)
+  private void restoreSettings(Connection raw, ConnectionDefaults defaults, int dirty,
+      @Nullable PostgresSession postgres)
       throws SQLException {
     if ((dirty & DIRTY_AUTO_COMMIT) != 0) {
       resetStep = "restoring autoCommit=" + defaults.autoCommit();
@@ -540,7 +542,7 @@ final class ConnectionHandle extends ConnectionDelegation {
     if (!LIFECYCLE.compareAndSet(this, OPEN, ABORTED)) {
       return;
     }
-    Connection raw = delegate;
+    Connection raw = Nulls.castToNonNull(delegate); // the compare-and-set admits one caller; only it clears delegate
     entry.markForEviction("aborted by the application");
     try {
       raw.abort(executor);

@@ -159,7 +159,7 @@ final class ConnectionPool implements ConnectionReleaser {
   private long timeouts;
   private long lastVerdictLogNanos;
   /** The last timeout's diagnosis and when it was made: reused for {@link #TIMEOUT_DIAGNOSIS_REUSE_NANOS}. */
-  private Diagnosis sharedTimeoutDiagnosis;
+  private @Nullable Diagnosis sharedTimeoutDiagnosis;
   private long sharedTimeoutDiagnosisNanos;
   /** A wait-timer sweep is scheduled for {@link #sweepAtNanos} (see {@link #sweepExpiredWaiters}). */
   private boolean sweepPending;
@@ -184,9 +184,9 @@ final class ConnectionPool implements ConnectionReleaser {
   final ConnectionCreator creator;
   final HouseKeeper houseKeeper;
   /** This pool's share of its fleet's server budget; {@code null} when it is in no fleet. */
-  final FleetBudget fleet;
+  final @Nullable FleetBudget fleet;
   /** Behind PgBouncer: warns about session state the application sets; {@code null} otherwise. */
-  private final TransactionPoolingGuard transactionPooling;
+  private final @Nullable TransactionPoolingGuard transactionPooling;
 
   ConnectionPool(PoolSettings settings) throws SQLException {
     this(settings, PoolClock.SYSTEM);
@@ -319,7 +319,7 @@ final class ConnectionPool implements ConnectionReleaser {
    * The lock-free path: while nobody waits and the pool is open and not suspended, claim an idle entry
    * (this thread's previous one first). Returns {@code null} when the locked path must decide.
    */
-  private PoolEntry takeIdleWithoutLock(long startNanos, String tag, ThreadWork.Holding holding) {
+  private @Nullable PoolEntry takeIdleWithoutLock(long startNanos, @Nullable String tag, ThreadWork.Holding holding) {
     if (waiting != 0 || suspended || closed) {
       return null;
     }
@@ -334,7 +334,7 @@ final class ConnectionPool implements ConnectionReleaser {
    * Claims an idle entry: {@code preferred} if it is idle, else the first idle one in creation order.
    * Returns {@code null} when none is idle. The caller owns the claimed entry and must hand it out.
    */
-  private PoolEntry claimIdle(PoolEntry preferred) {
+  private @Nullable PoolEntry claimIdle(@Nullable PoolEntry preferred) {
     if (preferred != null && preferred.tryClaim()) {
       return preferred;
     }
@@ -352,8 +352,8 @@ final class ConnectionPool implements ConnectionReleaser {
    * served at once, the entry then being in {@link ThreadWork.Holding#takeServedAtOnce} (no waiter is
    * allocated for a borrow that does not wait).
    */
-  private Waiter borrow(long startNanos, long deadline, String tag, int lane, ThreadWork.Holding holding)
-      throws SQLException {
+  private @Nullable Waiter borrow(long startNanos, long deadline, @Nullable String tag, int lane,
+      ThreadWork.Holding holding) throws SQLException {
     Thread thread = Thread.currentThread();
     Waiter waiter = null;
     List<Waiter> lockedOut = List.of();
@@ -411,7 +411,8 @@ final class ConnectionPool implements ConnectionReleaser {
    * Hands an idle entry to the calling thread at once, into {@link ThreadWork.Holding#takeServedAtOnce};
    * returns {@code false} if none is idle.
    */
-  private boolean serveAtOnceLocked(Thread thread, long startNanos, String tag, int lane, ThreadWork.Holding holding) {
+  private boolean serveAtOnceLocked(Thread thread, long startNanos, @Nullable String tag, int lane,
+      ThreadWork.Holding holding) {
     PoolEntry entry = claimIdle(holding.lastReturned);
     if (entry == null) {
       return false;
@@ -513,7 +514,8 @@ final class ConnectionPool implements ConnectionReleaser {
    * connection handed over in the same instant: a timed-out waiter keeps such a connection (the
    * caller asked for one and one arrived); an interrupted waiter returns it to the pool.
    */
-  private PoolEntry giveUp(Waiter waiter, long startNanos, InterruptedException interrupt) throws SQLException {
+  private PoolEntry giveUp(Waiter waiter, long startNanos, @Nullable InterruptedException interrupt)
+      throws SQLException {
     List<Waiter> next = List.of();
     Diagnosis diagnosis = null;
     boolean logVerdict = false;
@@ -554,10 +556,11 @@ final class ConnectionPool implements ConnectionReleaser {
     if (logVerdict) {
       log.warn("Pool '{}': getConnection timed out after {} ms. {}", settings.poolName(), waited.toMillis(), diagnosis);
     }
-    PoolEvents.timedOut(settings.poolName(), waited.toNanos(), diagnosis.verdict());
+    Diagnosis timedOut = Nulls.castToNonNull(diagnosis); // made under the lock whenever it was not an interrupt
+    PoolEvents.timedOut(settings.poolName(), waited.toNanos(), timedOut.verdict());
     long waitedNanos = waited.toNanos();
     notifyListeners(listeners, listener -> listener.timedOut(waitedNanos));
-    return throwTimeout(diagnosis, waited);
+    return throwTimeout(timedOut, waited);
   }
 
   private PoolEntry throwTimeout(Diagnosis diagnosis, Duration waited) throws PoolTimeoutException {
@@ -641,7 +644,7 @@ final class ConnectionPool implements ConnectionReleaser {
    * borrower on the lock-free path, the lock holder when it serves a waiter); lane counts for named lanes
    * are the caller's business, under the lock.
    */
-  private void handOut(PoolEntry entry, Thread thread, String tag, int lane, ThreadWork.Holding holding,
+  private void handOut(PoolEntry entry, Thread thread, @Nullable String tag, int lane, ThreadWork.Holding holding,
       long now, long waitNanos) {
     if (holding != null) {
       holding.add(1);
@@ -757,7 +760,7 @@ final class ConnectionPool implements ConnectionReleaser {
     }
   }
 
-  private void releaseLocked(PoolEntry entry, long now, String reason) {
+  private void releaseLocked(PoolEntry entry, long now, @Nullable String reason) {
     List<Waiter> next = List.of();
     lock.lock();
     try {
@@ -834,7 +837,7 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   /** Hands an idle entry to the next servable waiter, if there are both. */
-  private Waiter serveOneLocked() {
+  private @Nullable Waiter serveOneLocked() {
     if (waiting == 0 || suspended) {
       return null;
     }
@@ -977,7 +980,7 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   @Override
-  public TransactionPoolingGuard transactionPooling() {
+  public @Nullable TransactionPoolingGuard transactionPooling() {
     return transactionPooling;
   }
 
@@ -1134,7 +1137,7 @@ final class ConnectionPool implements ConnectionReleaser {
   }
 
   /** Counts a connection leaving the pool; {@code null} (never entered the pool) is not counted. */
-  void countEviction(PoolSnapshot.EvictionCause cause) {
+  void countEviction(@Nullable PoolSnapshot.EvictionCause cause) {
     if (cause != null) {
       evictions.incrementAndGet(cause.ordinal());
     }

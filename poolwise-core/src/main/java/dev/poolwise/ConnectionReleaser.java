@@ -13,7 +13,7 @@ interface ConnectionReleaser {
   void release(PoolEntry entry);
 
   /** Warns about session state set behind PgBouncer in transaction mode, or {@code null} when not behind it. */
-  default TransactionPoolingGuard transactionPooling() {
+  default @Nullable TransactionPoolingGuard transactionPooling() {
     return null;
   }
 }

@@ -120,13 +120,13 @@ final class ConnectionUrls {
 
   /** What a URL contributes to a builder; collected first so a rejected URL leaves the builder alone. */
   private static final class Parsed {
-    String jdbcUrl;
-    String username;
-    String password;
-    Integer maxSize;
-    Duration acquireTimeout;
-    Duration connectTimeout;
-    String fleet;
+    @Nullable String jdbcUrl;
+    @Nullable String username;
+    @Nullable String password;
+    @Nullable Integer maxSize;
+    @Nullable Duration acquireTimeout;
+    @Nullable Duration connectTimeout;
+    @Nullable String fleet;
     /** Driver property → the URL parameter that set it (for conflict messages). */
     final Map<String, String> driverPropertySources = new LinkedHashMap<>();
     final Map<String, String> driverProperties = new LinkedHashMap<>();
@@ -218,7 +218,8 @@ final class ConnectionUrls {
 
   /* --- DATABASE_URLs --- */
 
-  private static Parsed parseDatabaseUrl(String url, String driverClassName, Function<String, DriverCatalog> driverCatalogs) {
+  private static Parsed parseDatabaseUrl(String url, @Nullable String driverClassName,
+      Function<String, DriverCatalog> driverCatalogs) {
     String rest = url.substring(url.indexOf("://") + 3);
     int authorityEnd = indexOfAny(rest, "/?#");
     String authority = rest.substring(0, authorityEnd);
@@ -447,7 +448,7 @@ final class ConnectionUrls {
   }
 
   /** {@code a=1&b=2} → decoded name → decoded value, in order; duplicates, empty names and missing values rejected. */
-  private static Map<String, String> parseQuery(String query) {
+  private static Map<String, String> parseQuery(@Nullable String query) {
     Map<String, String> parameters = new LinkedHashMap<>();
     if (query == null) {
       return parameters;
@@ -483,14 +484,14 @@ final class ConnectionUrls {
    * is far more often a typo (or another library's parameter) than something the user wants silently ignored.
    */
   private static void passToDriver(List<String> unknown, Map<String, String> parameters, Parsed parsed,
-      String driverClassName, Function<String, DriverCatalog> driverCatalogs) {
+      @Nullable String driverClassName, Function<String, DriverCatalog> driverCatalogs) {
     if (driverClassName != null) {
       loadQuietly(driverClassName); // a driver that does not self-register; the pool reports a failure later
     }
     DriverCatalog catalog = driverCatalogs.apply(parsed.jdbcUrl);
     for (String name : unknown) {
       if (catalog != null && catalog.propertyNames().contains(name)) {
-        parsed.driverProperty(name, name, parameters.get(name));
+        parsed.driverProperty(name, name, Nulls.castToNonNull(parameters.get(name))); // unknown lists its keys
         continue;
       }
       String hint = PRISMA_HINTS.get(name);
@@ -525,7 +526,7 @@ final class ConnectionUrls {
   }
 
   /** The registered driver for {@code jdbcUrl} and the property names it reports, or {@code null} if none accepts it. */
-  static DriverCatalog registeredDriverCatalog(String jdbcUrl) {
+  static @Nullable DriverCatalog registeredDriverCatalog(String jdbcUrl) {
     Driver driver;
     try {
       driver = DriverManager.getDriver(jdbcUrl);

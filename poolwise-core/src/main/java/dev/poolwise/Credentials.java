@@ -12,10 +12,10 @@ import java.util.Objects;
  * @param username the database user, or {@code null} to let the driver decide (URL, environment)
  * @param password the password, or {@code null} for none
  */
-public record Credentials(String username, String password) {
+public record Credentials(@Nullable String username, @Nullable String password) {
 
   /** Credentials with a user name only (trust, peer or certificate authentication). */
-  public static Credentials of(String username) {
+  public static Credentials of(@Nullable String username) {
     return new Credentials(username, null);
   }
 

@@ -34,7 +34,7 @@ final class DatabaseMetaDataHandle extends DatabaseMetaDataDelegation {
   }
 
   @Override
-  ResultSet wrapResultSet(ResultSet raw) {
+  @Nullable ResultSet wrapResultSet(@Nullable ResultSet raw) {
     return raw == null ? null : new ResultSetHandle(raw, null, connection);
   }
 

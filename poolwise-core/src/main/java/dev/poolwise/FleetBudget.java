@@ -107,13 +107,13 @@ final class FleetBudget implements AutoCloseable {
    */
   private volatile int cap;
   /** What the last successful evaluation saw; {@code null} before the first one. */
-  private volatile PoolSnapshot.Fleet status;
+  private volatile @Nullable PoolSnapshot.Fleet status;
   /** Peak of borrowed + waiting since the last evaluation. */
   private volatile int peakDemand;
   private volatile long lastEvaluationNanos;
 
   // Confined to the fleet thread.
-  private Connection beacon;
+  private @Nullable Connection beacon;
   private int publishedDemand = -1;
   private int failuresInARow;
 
@@ -121,7 +121,7 @@ final class FleetBudget implements AutoCloseable {
     this.pool = pool;
     this.factory = factory;
     this.settings = settings;
-    this.fleet = settings.fleet();
+    this.fleet = Nulls.castToNonNull(settings.fleet()); // of(...) makes a member only for a named fleet
     this.member = memberIdOf(settings);
     this.periodNanos = settings.fleetInterval().toNanos();
     this.cap = 1;
@@ -138,7 +138,7 @@ final class FleetBudget implements AutoCloseable {
    * The fleet member for {@code pool}, or {@code null} when {@code settings} names no fleet, or PgBouncer is in
    * front (then the server budget is PgBouncer's: {@code max_connections} bounds its server pool, not ours).
    */
-  static FleetBudget of(ConnectionPool pool, ConnectionFactory factory, PoolSettings settings) {
+  static @Nullable FleetBudget of(ConnectionPool pool, ConnectionFactory factory, PoolSettings settings) {
     if (settings.fleet() == null) {
       return null;
     }
@@ -167,7 +167,7 @@ final class FleetBudget implements AutoCloseable {
    * The {@code application_name} for the pooled connections of a new member of {@code fleet}, keeping
    * the application's own name after a space (cut to PostgreSQL's 63 bytes).
    */
-  static String pooledApplicationName(String fleet, String member, String applicationsOwn) {
+  static String pooledApplicationName(String fleet, String member, @Nullable String applicationsOwn) {
     String name = PREFIX + fleet + ":" + member + (applicationsOwn == null || applicationsOwn.isBlank() ? "" : " " + applicationsOwn);
     return name.length() <= 63 ? name : name.substring(0, 63);
   }
@@ -184,7 +184,7 @@ final class FleetBudget implements AutoCloseable {
   }
 
   /** What the last evaluation saw, or {@code null} before the first one succeeded. */
-  PoolSnapshot.Fleet status() {
+  @Nullable PoolSnapshot.Fleet status() {
     return status;
   }
 
@@ -390,7 +390,7 @@ final class FleetBudget implements AutoCloseable {
     int beacons = view.demand().size() + (view.demand().containsKey(self) ? 0 : 1);
     int budget = Math.max(0, available - view.outside() - beacons - NEWCOMER_HEADROOM);
     Map<String, Integer> shares = maxMinShares(demands, budget);
-    int share = Math.min(maxSize, shares.get(self));
+    int share = Math.min(maxSize, Nulls.castToNonNull(shares.get(self))); // every member of demands has a share
     int cap;
     if (share <= held) {
       cap = share;
@@ -419,7 +419,9 @@ final class FleetBudget implements AutoCloseable {
   static Map<String, Integer> maxMinShares(Map<String, Integer> demands, int budget) {
     List<String> ids = new ArrayList<>(demands.keySet());
     ids.sort((a, b) -> {
-      int byDemand = Integer.compare(Math.max(1, demands.get(a)), Math.max(1, demands.get(b)));
+      // a and b, like id below, are keys of demands
+      int byDemand = Integer.compare(Math.max(1, Nulls.castToNonNull(demands.get(a))),
+          Math.max(1, Nulls.castToNonNull(demands.get(b))));
       return byDemand != 0 ? byDemand : a.compareTo(b);
     });
     Map<String, Integer> shares = new TreeMap<>();
@@ -428,7 +430,7 @@ final class FleetBudget implements AutoCloseable {
       String id = ids.get(i);
       int remaining = ids.size() - i;
       int equal = left / remaining;
-      int wanted = Math.max(1, demands.get(id));
+      int wanted = Math.max(1, Nulls.castToNonNull(demands.get(id)));
       if (wanted <= equal) {
         shares.put(id, wanted);
         left -= wanted;

@@ -26,7 +26,7 @@ import java.util.Objects;
 final class Holders {
 
   /** {@code Thread.isVirtual()} exists from Java 21; core runs on 17, so it is looked up once. */
-  private static final MethodHandle IS_VIRTUAL = findIsVirtual();
+  private static final @Nullable MethodHandle IS_VIRTUAL = findIsVirtual();
 
   /** Frames of these packages are plumbing, not the place where the application borrowed. */
   private static final String[] PLUMBING = {
@@ -40,7 +40,7 @@ final class Holders {
 
   private Holders() {}
 
-  private static MethodHandle findIsVirtual() {
+  private static @Nullable MethodHandle findIsVirtual() {
     try {
       return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
     } catch (ReflectiveOperationException e) {
@@ -48,7 +48,7 @@ final class Holders {
     }
   }
 
-  static boolean isVirtual(Thread thread) {
+  static boolean isVirtual(@Nullable Thread thread) {
     if (IS_VIRTUAL == null || thread == null) {
       return false;
     }
@@ -88,7 +88,7 @@ final class Holders {
    * The first frame below the pool's own frames that is not JDBC or framework plumbing, as
    * {@code Class.method(File:line)}: where the application asked for the connection.
    */
-  static String siteOf(Throwable stack) {
+  static @Nullable String siteOf(@Nullable Throwable stack) {
     if (stack == null) {
       return null;
     }
@@ -117,7 +117,7 @@ final class Holders {
     return false;
   }
 
-  static String shorten(String sql) {
+  static @Nullable String shorten(@Nullable String sql) {
     if (sql == null) {
       return null;
     }

@@ -35,7 +35,7 @@ final class HouseKeeper implements Runnable {
   private final PoolSettings settings;
   private final long idleTimeoutNanos;
   private final long keepaliveNanos;
-  private volatile ScheduledFuture<?> task;
+  private volatile @Nullable ScheduledFuture<?> task;
 
   HouseKeeper(ConnectionPool pool, PoolSettings settings) {
     this.pool = pool;

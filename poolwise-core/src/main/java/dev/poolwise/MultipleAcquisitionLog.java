@@ -50,7 +50,7 @@ final class MultipleAcquisitionLog {
    * A thread holding {@code held} connections asked for another while {@code headroom} connections
    * were idle or could still be opened (counted before this borrow); {@code waited} when it had to queue.
    */
-  void nestedBorrow(Thread thread, String tag, int held, int headroom, boolean waited) {
+  void nestedBorrow(Thread thread, @Nullable String tag, int held, int headroom, boolean waited) {
     boolean risky = headroom - 1 <= RISKY_HEADROOM_AFTER;
     if (!risky && !log.isDebugEnabled()) {
       return;

@@ -54,7 +54,7 @@ final class PoolEntry extends CacheLinePadding {
   /** Whether handles record the SQL in flight and transaction start (diagnostics or SQL logging on). */
   final boolean tracksSql;
   /** The pool's SQL log, or {@code null} when SQL logging is off. */
-  final SqlLog sqlLog;
+  final @Nullable SqlLog sqlLog;
 
   /** {@code borrowSequence << STATE_BITS | state}; see the class comment. A new entry starts in use by its creator. */
   private volatile long stateWord = IN_USE;
@@ -68,29 +68,29 @@ final class PoolEntry extends CacheLinePadding {
   // IN_USE (see the class comment); read racily by snapshots and the housekeeper after they read the state
   // word. The SQL fields below are written by the borrowing thread on every execute and read the same way.
   /** The borrowing thread. */
-  Thread borrower;
+  @Nullable Thread borrower;
   /** The work label in effect when it was borrowed, or null. */
-  String tag;
+  @Nullable String tag;
   /** The lane it was borrowed in (0 = default). */
   int lane;
   /** When it was handed out. */
   long acquiredNanos;
   /** The borrower's per-pool holding count, for the multiple-acquisition guard. */
-  ThreadWork.Holding holding;
+  @Nullable ThreadWork.Holding holding;
   /** Whether the current borrow has been reported as a suspected leak. */
   boolean leakReported;
   /**
    * Where it was borrowed, when stacks are captured; written by the borrower right after borrowing (a
    * release store, see {@link #acquisitionStack()}), cleared by whoever ends the borrow.
    */
-  private Throwable acquisitionStack;
+  private @Nullable Throwable acquisitionStack;
   // What the borrower is doing, written by the borrowing thread on every execute and read by snapshots on
   // other threads. Release/acquire through VarHandles rather than volatile: on the execute path a volatile
   // store costs a full fence each (measured: ~45 ns per execute for four of them), a release store costs
   // nothing extra on x86, and a reader that acquires executingSql also sees the start time written before it.
-  private String executingSql;
+  private @Nullable String executingSql;
   private long executingSinceNanos;
-  private String lastSql;
+  private @Nullable String lastSql;
   private long transactionSinceNanos;
 
   private static final VarHandle EXECUTING_SQL;
@@ -116,7 +116,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   /** Where the current borrow was made, or {@code null} when its stack was not captured. */
-  Throwable acquisitionStack() {
+  @Nullable Throwable acquisitionStack() {
     return (Throwable) ACQUISITION_STACK.getAcquire(this);
   }
 
@@ -187,7 +187,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   /** The borrower starts executing {@code sql} (may be null for a batch). */
-  void startExecuting(String sql, long nowNanos) {
+  void startExecuting(@Nullable String sql, long nowNanos) {
     EXECUTING_SINCE.setOpaque(this, nowNanos);
     EXECUTING_SQL.setRelease(this, sql == null ? "(batch)" : sql);
   }
@@ -201,7 +201,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   /** The SQL executing now, or null. */
-  String executingSql() {
+  @Nullable String executingSql() {
     return (String) EXECUTING_SQL.getAcquire(this);
   }
 
@@ -211,7 +211,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   /** The SQL executed last in this borrow, or null. */
-  String lastSql() {
+  @Nullable String lastSql() {
     return (String) LAST_SQL.getAcquire(this);
   }
 
@@ -236,9 +236,9 @@ final class PoolEntry extends CacheLinePadding {
    * plain on purpose (see the class comment).
    */
   boolean validateBeforeNextHandOut;
-  private volatile String evictionReason;
+  private volatile @Nullable String evictionReason;
   /** Told when this connection breaks, so the siblings are validated; {@code null} in unit tests of handles. */
-  private final SiblingSuspicion siblings;
+  private final @Nullable SiblingSuspicion siblings;
   /** Whether a break was already reported to {@link #siblings}; only the borrowing thread reports one. */
   private boolean breakReported;
 
@@ -247,7 +247,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   PoolEntry(long id, Connection raw, ConnectionDefaults defaults, long createdNanos, long retireAtNanos,
-      boolean diagnostics, SqlLog sqlLog, SiblingSuspicion siblings) {
+      boolean diagnostics, @Nullable SqlLog sqlLog, @Nullable SiblingSuspicion siblings) {
     this.sqlLog = sqlLog;
     this.siblings = siblings;
     this.tracksSql = diagnostics || sqlLog != null;
@@ -261,7 +261,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   /** Starts a borrow's bookkeeping; called by whoever claimed the entry, before it publishes it in use. */
-  void beginBorrow(Thread borrower, String tag, int lane, ThreadWork.Holding holding, long nowNanos) {
+  void beginBorrow(Thread borrower, @Nullable String tag, int lane, ThreadWork.Holding holding, long nowNanos) {
     this.borrower = borrower;
     this.tag = tag;
     this.lane = lane;
@@ -308,7 +308,7 @@ final class PoolEntry extends CacheLinePadding {
   }
 
   /** Why this entry will be closed, or {@code null} while it is healthy. */
-  String evictionReason() {
+  @Nullable String evictionReason() {
     return evictionReason;
   }
 

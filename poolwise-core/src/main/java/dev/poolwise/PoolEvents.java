@@ -59,7 +59,7 @@ final class PoolEvents {
    * @param tag the work label of the borrower ({@link Poolwise#tag}), or {@code null}
    * @param waitNanos how long the borrower waited, in nanoseconds (0 when an idle connection was ready)
    */
-  static void acquired(String poolName, long connectionId, String tag, long waitNanos) {
+  static void acquired(String poolName, long connectionId, @Nullable String tag, long waitNanos) {
     if (JFR_AVAILABLE) {
       AcquireEvent.emit(poolName, connectionId, tag, waitNanos);
     }
@@ -73,7 +73,7 @@ final class PoolEvents {
    * @param tag the work label it was borrowed under, or {@code null}
    * @param holdNanos how long it was borrowed, in nanoseconds
    */
-  static void released(String poolName, long connectionId, String tag, long holdNanos) {
+  static void released(String poolName, long connectionId, @Nullable String tag, long holdNanos) {
     if (JFR_AVAILABLE) {
       ReleaseEvent.emit(poolName, connectionId, tag, holdNanos);
     }
@@ -103,7 +103,8 @@ final class PoolEvents {
    * @param site where it was borrowed ({@code Class.method(File:line)}), or {@code null} when stacks were not
    *     captured
    */
-  static void leakSuspected(String poolName, long connectionId, String tag, long heldNanos, String site) {
+  static void leakSuspected(String poolName, long connectionId, @Nullable String tag, long heldNanos,
+      @Nullable String site) {
     if (JFR_AVAILABLE) {
       LeakEvent.emit(poolName, connectionId, tag, heldNanos, site);
     }
@@ -119,7 +120,7 @@ final class PoolEvents {
   static final class AcquireEvent extends Event {
 
     @Label("Pool")
-    String pool;
+    @Nullable String pool;
 
     @Label("Connection")
     @Description("The pool's number for the physical connection; its Release event carries the same number")
@@ -127,14 +128,14 @@ final class PoolEvents {
 
     @Label("Tag")
     @Description("The borrower's work label (Poolwise.tag), or null")
-    String tag;
+    @Nullable String tag;
 
     @Label("Wait")
     @Description("How long the borrower waited for the connection, as measured by the pool")
     @Timespan(Timespan.NANOSECONDS)
     long wait;
 
-    static void emit(String poolName, long connectionId, String tag, long waitNanos) {
+    static void emit(String poolName, long connectionId, @Nullable String tag, long waitNanos) {
       AcquireEvent event = new AcquireEvent();
       if (!event.isEnabled()) {
         return;
@@ -155,7 +156,7 @@ final class PoolEvents {
   static final class ReleaseEvent extends Event {
 
     @Label("Pool")
-    String pool;
+    @Nullable String pool;
 
     @Label("Connection")
     @Description("The pool's number for the physical connection, as in the Acquire event of this borrow")
@@ -163,14 +164,14 @@ final class PoolEvents {
 
     @Label("Tag")
     @Description("The work label the connection was borrowed under (Poolwise.tag), or null")
-    String tag;
+    @Nullable String tag;
 
     @Label("Hold")
     @Description("How long the connection was borrowed, as measured by the pool")
     @Timespan(Timespan.NANOSECONDS)
     long hold;
 
-    static void emit(String poolName, long connectionId, String tag, long holdNanos) {
+    static void emit(String poolName, long connectionId, @Nullable String tag, long holdNanos) {
       ReleaseEvent event = new ReleaseEvent();
       if (!event.isEnabled()) {
         return;
@@ -191,7 +192,7 @@ final class PoolEvents {
   static final class TimeoutEvent extends Event {
 
     @Label("Pool")
-    String pool;
+    @Nullable String pool;
 
     @Label("Wait")
     @Description("How long the borrower waited before giving up")
@@ -200,7 +201,7 @@ final class PoolEvents {
 
     @Label("Verdict")
     @Description("The pool's one-sentence explanation, as in the PoolTimeoutException message")
-    String verdict;
+    @Nullable String verdict;
 
     static void emit(String poolName, long waitNanos, String verdict) {
       TimeoutEvent event = new TimeoutEvent();
@@ -222,7 +223,7 @@ final class PoolEvents {
   static final class LeakEvent extends Event {
 
     @Label("Pool")
-    String pool;
+    @Nullable String pool;
 
     @Label("Connection")
     @Description("The pool's number for the physical connection")
@@ -230,7 +231,7 @@ final class PoolEvents {
 
     @Label("Tag")
     @Description("The work label the connection was borrowed under (Poolwise.tag), or null")
-    String tag;
+    @Nullable String tag;
 
     @Label("Held")
     @Description("How long the connection had been held when the leak was reported")
@@ -239,9 +240,9 @@ final class PoolEvents {
 
     @Label("Acquisition Site")
     @Description("Where the connection was borrowed (Class.method(File:line)), or null when stacks are not captured")
-    String site;
+    @Nullable String site;
 
-    static void emit(String poolName, long connectionId, String tag, long heldNanos, String site) {
+    static void emit(String poolName, long connectionId, @Nullable String tag, long heldNanos, @Nullable String site) {
       LeakEvent event = new LeakEvent();
       if (!event.isEnabled()) {
         return;

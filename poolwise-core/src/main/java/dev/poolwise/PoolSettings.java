@@ -14,9 +14,9 @@ import javax.sql.DataSource;
  */
 record PoolSettings(
     String poolName,
-    String jdbcUrl,
-    String driverClassName,
-    DataSource dataSource,
+    @Nullable String jdbcUrl,
+    @Nullable String driverClassName,
+    @Nullable DataSource dataSource,
     Supplier<Credentials> credentials,
     Map<String, String> driverProperties,
     int maxSize,
@@ -34,12 +34,12 @@ record PoolSettings(
     Duration creationBackoffMax,
     int maxConcurrentCreations,
     StartMode startMode,
-    Boolean autoCommit,
-    Integer transactionIsolation,
-    Boolean readOnly,
-    String catalog,
-    String schema,
-    String connectionInitSql,
+    @Nullable Boolean autoCommit,
+    @Nullable Integer transactionIsolation,
+    @Nullable Boolean readOnly,
+    @Nullable String catalog,
+    @Nullable String schema,
+    @Nullable String connectionInitSql,
     boolean diagnostics,
     StackCapture acquisitionStacks,
     Duration leakThreshold,
@@ -51,7 +51,7 @@ record PoolSettings(
     SqlLogging sqlLogging,
     Duration slowSqlThreshold,
     SessionReset sessionReset,
-    String fleet,
+    @Nullable String fleet,
     Duration fleetInterval) {
 
   /** Driver properties plus the current credentials, ready for {@code Driver.connect}. */
@@ -70,7 +70,9 @@ record PoolSettings(
   @Override
   public String toString() {
     return "PoolSettings[poolName=" + poolName
-        + ", url=" + (jdbcUrl == null ? "<DataSource " + dataSource.getClass().getName() + ">" : Redaction.redactUrl(jdbcUrl))
+        // The builder requires a URL or a DataSource.
+        + ", url=" + (jdbcUrl == null ? "<DataSource " + Nulls.castToNonNull(dataSource).getClass().getName() + ">"
+            : Redaction.redactUrl(jdbcUrl))
         + ", maxSize=" + maxSize + ", minIdle=" + minIdle
         + ", acquireTimeout=" + acquireTimeout + ", connectTimeout=" + connectTimeout
         + ", idleTimeout=" + idleTimeout + ", maxLifetime=" + maxLifetime

@@ -56,7 +56,7 @@ public record PoolSnapshot(
     TimingStats creationTimes,
     long leaksReported,
     Map<EvictionCause, Long> evictions,
-    Fleet fleet) {
+    @Nullable Fleet fleet) {
 
   /** Why a physical connection left the pool. */
   public enum EvictionCause {
@@ -82,7 +82,7 @@ public record PoolSnapshot(
     FLEET_BUDGET;
 
     /** The cause behind one of the pool's eviction reasons, or {@code null} for a connection that never entered the pool. */
-    static EvictionCause of(String reason) {
+    static @Nullable EvictionCause of(@Nullable String reason) {
       if (reason == null) {
         return null;
       }
@@ -181,14 +181,14 @@ public record PoolSnapshot(
       String threadName,
       long threadId,
       boolean virtualThread,
-      String tag,
-      String lane,
+      @Nullable String tag,
+      @Nullable String lane,
       Duration heldFor,
       HolderState state,
-      String sql,
-      Duration sqlRunningFor,
-      Duration transactionOpenFor,
-      String acquisitionSite) {}
+      @Nullable String sql,
+      @Nullable Duration sqlRunningFor,
+      @Nullable Duration transactionOpenFor,
+      @Nullable String acquisitionSite) {}
 
   /**
    * A distribution of durations over a recent window (the last few hundred events).

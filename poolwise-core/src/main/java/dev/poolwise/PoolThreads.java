@@ -48,7 +48,7 @@ final class PoolThreads {
   private final ThreadPoolExecutor closer;
   private final ThreadPoolExecutor sessionResets;
   private final String poolName;
-  private volatile ScheduledThreadPoolExecutor waitTimer;
+  private volatile @Nullable ScheduledThreadPoolExecutor waitTimer;
 
   PoolThreads(String poolName) {
     this.poolName = poolName;

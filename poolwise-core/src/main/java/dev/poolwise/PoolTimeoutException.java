@@ -20,7 +20,7 @@ public class PoolTimeoutException extends SQLTransientConnectionException {
   private final transient Diagnosis diagnosis;
   private final Duration waited;
 
-  PoolTimeoutException(String message, Diagnosis diagnosis, Duration waited, Throwable creationFailure) {
+  PoolTimeoutException(String message, Diagnosis diagnosis, Duration waited, @Nullable Throwable creationFailure) {
     super(message, "08001", creationFailure);
     this.diagnosis = diagnosis;
     this.waited = waited;

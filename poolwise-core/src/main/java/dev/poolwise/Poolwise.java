@@ -35,7 +35,7 @@ public final class Poolwise {
   }
 
   /** The tag in effect on this thread, or {@code null}. */
-  public static String currentTag() {
+  public static @Nullable String currentTag() {
     return ThreadWork.current().tag;
   }
 

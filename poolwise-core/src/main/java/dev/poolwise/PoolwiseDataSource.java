@@ -196,7 +196,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
   }
 
   @Override
-  public PrintWriter getLogWriter() {
+  public @Nullable PrintWriter getLogWriter() {
     return null;
   }
 
@@ -260,19 +260,19 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
 
     private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
 
-    String poolName;
-    String jdbcUrl;
-    String driverClassName;
-    DataSource dataSource;
-    String username;
-    String password;
+    @Nullable String poolName;
+    @Nullable String jdbcUrl;
+    @Nullable String driverClassName;
+    @Nullable DataSource dataSource;
+    @Nullable String username;
+    @Nullable String password;
     /** Credentials found in the URL; {@link #username}/{@link #password} win over them. */
-    String urlUsername;
-    String urlPassword;
-    Supplier<Credentials> credentials;
+    @Nullable String urlUsername;
+    @Nullable String urlPassword;
+    @Nullable Supplier<Credentials> credentials;
     final Map<String, String> driverProperties = new LinkedHashMap<>();
     int maxSize = defaultMaxSize();
-    Integer minIdle;
+    @Nullable Integer minIdle;
     Duration acquireTimeout = Duration.ofSeconds(5);
     Duration connectTimeout = Duration.ofSeconds(10);
     Duration idleTimeout = Duration.ofMinutes(10);
@@ -286,12 +286,12 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     Duration creationBackoffMax = Duration.ofSeconds(1);
     int maxConcurrentCreations = 2;
     StartMode startMode = StartMode.BACKGROUND;
-    Boolean autoCommit;
-    Integer transactionIsolation;
-    Boolean readOnly;
-    String catalog;
-    String schema;
-    String connectionInitSql;
+    @Nullable Boolean autoCommit;
+    @Nullable Integer transactionIsolation;
+    @Nullable Boolean readOnly;
+    @Nullable String catalog;
+    @Nullable String schema;
+    @Nullable String connectionInitSql;
     boolean diagnostics = true;
     StackCapture acquisitionStacks = StackCapture.SAMPLED;
     Duration leakThreshold = Duration.ofSeconds(60);
@@ -305,7 +305,7 @@ public final class PoolwiseDataSource implements DataSource, AutoCloseable {
     boolean registerMBean;
     SqlLogging sqlLogging = SqlLogging.OFF;
     Duration slowSqlThreshold = Duration.ofSeconds(1);
-    String fleet;
+    @Nullable String fleet;
     Duration fleetInterval = Duration.ofSeconds(5);
 
     Builder() {}

@@ -67,16 +67,16 @@ final class PostgresSession {
 
   final Policy policy;
   /** {@code current_setting('search_path')} once the pool configured the connection. */
-  final String searchPath;
+  final @Nullable String searchPath;
   /** {@code BaseConnection.getTransactionState()} adapted to {@code (Connection) -> Object}, or null. */
-  private final MethodHandle transactionState;
+  private final @Nullable MethodHandle transactionState;
   /** {@code PGConnection.getNotifications()} adapted the same way, or null: drains the driver's queue. */
-  private final MethodHandle notifications;
+  private final @Nullable MethodHandle notifications;
   /** The last SQL text found harmless on this connection: prepared statements repeat the same String. */
-  private String lastHarmlessSql;
+  private @Nullable String lastHarmlessSql;
 
-  private PostgresSession(Policy policy, String searchPath, MethodHandle transactionState,
-      MethodHandle notifications) {
+  private PostgresSession(Policy policy, @Nullable String searchPath, @Nullable MethodHandle transactionState,
+      @Nullable MethodHandle notifications) {
     this.policy = policy;
     this.searchPath = searchPath;
     this.transactionState = transactionState;
@@ -87,7 +87,7 @@ final class PostgresSession {
    * The session of a newly configured connection, or {@code null} when the database is not PostgreSQL (or
    * answers like it but has no {@code search_path}, such as some PostgreSQL-compatible servers).
    */
-  static PostgresSession of(Connection raw, Policy policy) {
+  static @Nullable PostgresSession of(Connection raw, Policy policy) {
     String product;
     try {
       product = raw.getMetaData().getDatabaseProductName();
@@ -122,7 +122,7 @@ final class PostgresSession {
    * without polling the socket ({@code PGConnection.getNotifications()} polls it with a 1 ms read timeout,
    * which measured 1.1 ms per call). After {@code UNLISTEN *} nothing new arrives, so the queue is all there is.
    */
-  private static MethodHandle queuedNotificationsDrain(Connection raw) {
+  private static @Nullable MethodHandle queuedNotificationsDrain(Connection raw) {
     MethodHandle executor = pgjdbcGetter(raw, "org.postgresql.core.BaseConnection", "getQueryExecutor",
         "org.postgresql.core.QueryExecutor");
     if (executor == null) {
@@ -144,7 +144,7 @@ final class PostgresSession {
    * {@code (Connection) -> Object} calling pgjdbc's {@code owner.method()}, or {@code null} for another driver
    * or a pgjdbc without it (then the handle's own bookkeeping decides). Resolved once per connection.
    */
-  private static MethodHandle pgjdbcGetter(Connection raw, String owner, String method, String returnType) {
+  private static @Nullable MethodHandle pgjdbcGetter(Connection raw, String owner, String method, String returnType) {
     try {
       ClassLoader loader = raw.getClass().getClassLoader();
       Class<?> ownerClass = Class.forName(owner, false, loader);
@@ -170,7 +170,7 @@ final class PostgresSession {
   }
 
   /** Whether a borrow that ran {@code sql} must have its session reset (mode AUTO). */
-  boolean changesSession(String sql) {
+  boolean changesSession(@Nullable String sql) {
     if (sql == lastHarmlessSql) {
       return false;
     }
@@ -185,7 +185,7 @@ final class PostgresSession {
    * {@code Boolean.TRUE} when the driver says a transaction is open or failed, {@code FALSE} when idle,
    * {@code null} when it cannot say (not pgjdbc).
    */
-  Boolean transactionOpen(Connection raw) throws SQLException {
+  @Nullable Boolean transactionOpen(Connection raw) throws SQLException {
     if (transactionState == null) {
       return null;
     }

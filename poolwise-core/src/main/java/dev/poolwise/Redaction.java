@@ -26,7 +26,8 @@ final class Redaction {
    * ({@code jdbc:oracle:thin:user/secret@//host}), and in {@code password=} parameters. Errs on the side
    * of hiding too much: everything between the user name and the last {@code @} before the query goes.
    */
-  static String redactUrl(String url) {
+  @Contract("!null -> !null")
+  static @Nullable String redactUrl(@Nullable String url) {
     if (url == null) {
       return null;
     }

@@ -21,11 +21,11 @@ import java.sql.Statement;
 final class ResultSetHandle extends ResultSetDelegation {
 
   /** The statement handle that produced this result set; {@code null} for DatabaseMetaData results. */
-  private final AbstractStatementHandle<?> statement;
+  private final @Nullable AbstractStatementHandle<?> statement;
   /** The wrapped driver statement of a metadata result set, made on first {@link #getStatement()}. */
-  private Statement metadataStatement;
+  private @Nullable Statement metadataStatement;
 
-  ResultSetHandle(ResultSet delegate, AbstractStatementHandle<?> statement, ConnectionHandle connection) {
+  ResultSetHandle(ResultSet delegate, @Nullable AbstractStatementHandle<?> statement, ConnectionHandle connection) {
     super(delegate, connection);
     this.statement = statement;
   }
@@ -38,7 +38,7 @@ final class ResultSetHandle extends ResultSetDelegation {
    * driver has none: the same answer the driver gives, never its object.
    */
   @Override
-  public Statement getStatement() throws SQLException {
+  public @Nullable Statement getStatement() throws SQLException {
     if (statement != null) {
       return statement;
     }

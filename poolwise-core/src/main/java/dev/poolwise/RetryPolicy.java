@@ -26,11 +26,11 @@ public final class RetryPolicy {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Duration deadline;
-  private final Integer isolation;
+  private final @Nullable Integer isolation;
   private final boolean retryPoolTimeouts;
 
   private RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration deadline,
-      Integer isolation, boolean retryPoolTimeouts) {
+      @Nullable Integer isolation, boolean retryPoolTimeouts) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
@@ -111,7 +111,7 @@ public final class RetryPolicy {
   }
 
   /** The isolation level to use, or {@code null} for the connection's own. */
-  public Integer isolation() {
+  public @Nullable Integer isolation() {
     return isolation;
   }
 

@@ -72,7 +72,7 @@ record ServerBudget(int maxConnections, int superuserReserved, int reserved, int
    * Leaves the connection as it found it: when auto-commit is off, the transaction the query opened is
    * rolled back.
    */
-  static ServerBudget read(Connection raw) throws SQLException {
+  static @Nullable ServerBudget read(Connection raw) throws SQLException {
     DatabaseMetaData metaData = raw.getMetaData();
     String product = metaData.getDatabaseProductName();
     if (product == null || !product.toLowerCase(Locale.ROOT).contains("postgresql")) {
@@ -110,7 +110,7 @@ record ServerBudget(int maxConnections, int superuserReserved, int reserved, int
    * or {@code null} when the check does not {@linkplain #appliesTo apply}, the database is not PostgreSQL or
    * the read failed; never throws for an SQL problem.
    */
-  static ServerBudget check(Connection raw, PoolSettings settings) {
+  static @Nullable ServerBudget check(Connection raw, PoolSettings settings) {
     if (!appliesTo(settings)) {
       log.debug("Pool '{}': connects through PgBouncer (prepareThreshold=0); max_connections bounds PgBouncer's"
           + " server pool, not this pool, so the budget check is skipped", settings.poolName());
@@ -164,7 +164,7 @@ record ServerBudget(int maxConnections, int superuserReserved, int reserved, int
    * {@code null} when {@code maxSize × expectedInstances} connections fit into what this role may use minus
    * what other clients held when the budget was read; otherwise one line for the person on call.
    */
-  String overBudgetWarning(String poolName, int maxSize, int expectedInstances) {
+  @Nullable String overBudgetWarning(String poolName, int maxSize, int expectedInstances) {
     long wanted = (long) maxSize * expectedInstances;
     int free = availableToApplication() - inUseByOthers();
     if (wanted <= free) {

@@ -26,7 +26,8 @@ final class SessionStatements {
   private SessionStatements() {}
 
   /** Whether {@code sql} may change the session state of the connection it runs on; false for null. */
-  static boolean changesSession(String sql) {
+  @Contract("null -> false")
+  static boolean changesSession(@Nullable String sql) {
     if (sql == null) {
       return false;
     }

@@ -73,7 +73,7 @@ final class SiblingSuspicion {
   /** Breaks by SQLState (or exception type) since the last report. */
   private final Map<String, LongAdder> breaksByState = new ConcurrentHashMap<>();
   /** The SQLState of the most recent break, for a report that only has validation results. */
-  private volatile String lastState;
+  private volatile @Nullable String lastState;
   private final AtomicBoolean reportPending = new AtomicBoolean();
   /** When the last server-wide break was seen; read only on the (rare) path of a marked connection. */
   private volatile long lastServerWideBreakNanos;

@@ -72,7 +72,7 @@ final class SqlLog {
    * @param nanos how long it ran
    * @param failure what it threw, or {@code null} when it succeeded
    */
-  void executed(String tag, String sql, long nanos, SQLException failure) {
+  void executed(@Nullable String tag, @Nullable String sql, long nanos, @Nullable SQLException failure) {
     boolean wanted = mode == SqlLogging.ALL || (mode == SqlLogging.SLOW && nanos >= slowThresholdNanos);
     if (wanted && log.isInfoEnabled()) {
       log.info(line(tag, sql, nanos, failure));
@@ -81,7 +81,7 @@ final class SqlLog {
 
   /* --- Formatting --- */
 
-  private String line(String tag, String sql, long nanos, SQLException failure) {
+  private String line(@Nullable String tag, @Nullable String sql, long nanos, @Nullable SQLException failure) {
     StringBuilder line = new StringBuilder(64 + Math.min(sql == null ? 0 : sql.length(), MAX_SQL_CHARS + 1));
     line.append("pool '").append(poolName).append("' ");
     if (tag != null) {

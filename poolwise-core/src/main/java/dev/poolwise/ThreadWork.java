@@ -41,13 +41,13 @@ final class ThreadWork {
      * that lives for one request simply has none); every use goes through the entry's compare-and-set.
      * Written and read by the owning thread only.
      */
-    PoolEntry lastReturned;
+    @Nullable PoolEntry lastReturned;
     /**
      * The entry the pool's locked path handed this thread without queueing it, between the pool's
      * {@code borrow} and its caller (which takes it at once, see {@link #takeServedAtOnce}); so a borrow that
      * does not wait allocates no waiter. Written and read by the owning thread only.
      */
-    PoolEntry servedAtOnce;
+    @Nullable PoolEntry servedAtOnce;
 
     Holding(Thread thread) {
       this.thread = thread;
@@ -63,7 +63,7 @@ final class ThreadWork {
 
     /** The entry {@link #servedAtOnce}, cleared so that the holding keeps no borrowed entry reachable. */
     PoolEntry takeServedAtOnce() {
-      PoolEntry entry = servedAtOnce;
+      PoolEntry entry = Nulls.castToNonNull(servedAtOnce); // taken only right after the borrow that set it
       servedAtOnce = null;
       return entry;
     }
@@ -73,15 +73,15 @@ final class ThreadWork {
   private static final Object[] NO_POOLS = new Object[0];
   private static final Holding[] NO_HOLDINGS = new Holding[0];
 
-  String tag;
-  String lane;
+  @Nullable String tag;
+  @Nullable String lane;
   /**
    * Pool keys (not pools, so a thread never keeps a closed pool reachable) and their holdings: the first
    * pool inline (nearly every thread uses one pool, and a waiting virtual thread should cost little), any
    * further ones in the arrays.
    */
-  private Object firstPool;
-  private Holding firstHolding;
+  private @Nullable Object firstPool;
+  private @Nullable Holding firstHolding;
   private Object[] pools = NO_POOLS;
   private Holding[] holdings = NO_HOLDINGS;
 
@@ -92,7 +92,7 @@ final class ThreadWork {
   /** This thread's holding in the pool identified by {@code poolKey}; created on first use. */
   Holding holdingFor(Object poolKey) {
     if (firstPool == poolKey) {
-      return firstHolding;
+      return Nulls.castToNonNull(firstHolding); // set together with firstPool, and a pool key is never null
     }
     if (firstPool == null) {
       firstPool = poolKey;

@@ -33,13 +33,13 @@ final class TransactionPoolingGuard {
   }
 
   /** The guard for a pool behind PgBouncer on PostgreSQL, else {@code null}. */
-  static TransactionPoolingGuard of(PoolSettings settings) {
+  static @Nullable TransactionPoolingGuard of(PoolSettings settings) {
     boolean postgres = settings.jdbcUrl() != null && settings.jdbcUrl().startsWith("jdbc:postgresql:");
     return postgres && !ServerBudget.appliesTo(settings) ? new TransactionPoolingGuard(settings.poolName()) : null;
   }
 
   /** Called with every SQL text executed through the pool; logs the first of each kind that cannot survive. */
-  void check(String sql) {
+  void check(@Nullable String sql) {
     if (!SessionStatements.changesSession(sql)) {
       return;
     }
@@ -56,7 +56,7 @@ final class TransactionPoolingGuard {
   }
 
   /** "set", "listen", "create temp", "pg_advisory_lock"…; {@code null} for transaction-scoped statements. */
-  static String kindOf(String sql) {
+  static @Nullable String kindOf(String sql) {
     String text = sql.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
     if (text.contains("advisory_lock") && !text.contains("advisory_xact_lock")) {
       return "pg_advisory_lock";

@@ -51,8 +51,8 @@ final class Verdicts {
 
   private Verdicts() {}
 
-  static Diagnosis diagnose(PoolSnapshot snapshot, PoolSettings settings, SQLException creationFailure,
-      String failureExplanation, boolean timedOut) {
+  static Diagnosis diagnose(PoolSnapshot snapshot, PoolSettings settings, @Nullable SQLException creationFailure,
+      @Nullable String failureExplanation, boolean timedOut) {
     String table = Holders.table(snapshot.holders());
     boolean pressure = timedOut || snapshot.waiting() > 0;
     if (creationFailure != null && snapshot.total() < snapshot.maxSize() && (pressure || snapshot.total() == 0)) {
@@ -119,7 +119,8 @@ final class Verdicts {
         Holder slowest = executing.stream().max(Comparator.comparing(Holder::sqlRunningFor)).orElseThrow();
         return new Diagnosis(Cause.SLOW_SQL, executing.size() + " of " + active
             + " connections are executing SQL, median " + human(medianRunning) + " so far; the slowest has run "
-            + human(slowest.sqlRunningFor()) + (slowest.sql() == null ? "" : ": " + clip(slowest.sql()))
+            + human(Nulls.castToNonNull(slowest.sqlRunningFor())) // an executing holder has one
+            + (slowest.sql() == null ? "" : ": " + clip(slowest.sql()))
             + " — the database is the bottleneck and a bigger pool will not help: make these statements faster"
             + " or run fewer at once.", table, snapshot);
       }
@@ -134,7 +135,7 @@ final class Verdicts {
             + " borrows)" : "") + ".";
   }
 
-  private static String creationFailing(PoolSnapshot snapshot, SQLException failure, String explanation) {
+  private static String creationFailing(PoolSnapshot snapshot, SQLException failure, @Nullable String explanation) {
     String state = Objects.toString(failure.getSQLState(), "");
     String what;
     if ("53300".equals(state)) {
@@ -257,7 +258,7 @@ final class Verdicts {
         + " connections (maxSize is " + settings.maxSize() + ").", safeSize);
   }
 
-  static String multipleAcquisitionRefused(String poolName, Thread thread, String tag, int held) {
+  static String multipleAcquisitionRefused(String poolName, Thread thread, @Nullable String tag, int held) {
     return "Thread '" + thread.getName() + "'" + (tag == null ? "" : " [" + tag + "]")
         + " already holds " + held + " connection(s) from pool '" + poolName + "' and asked for another;"
         + " refused because multipleAcquisition is FAIL. Holding one connection while waiting for a second is how"

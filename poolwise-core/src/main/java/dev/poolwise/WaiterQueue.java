@@ -21,7 +21,7 @@ final class WaiterQueue {
     /** The lane it waits in (0 = default). */
     final int lane;
     /** The work label in effect when it started waiting. */
-    final String tag;
+    final @Nullable String tag;
     /** The thread's holding in this pool. */
     final ThreadWork.Holding holding;
     /** Connections this thread already held when it started waiting (pool-locking detection). */
@@ -38,15 +38,15 @@ final class WaiterQueue {
     /** Queued behind an untimed waiter with a later deadline; guarded by the pool's lock. */
     private boolean outOfOrder;
     /** Set under the lock when a connection is handed to this waiter; read by it after unpark. */
-    volatile PoolEntry handedOver;
+    volatile @Nullable PoolEntry handedOver;
     /** Set under the lock when the wait must end without a connection (pool closed, creation refused). */
-    volatile SQLException failure;
-    private Waiter previous;
-    private Waiter next;
+    volatile @Nullable SQLException failure;
+    private @Nullable Waiter previous;
+    private @Nullable Waiter next;
     private boolean queued;
 
-    Waiter(Thread thread, long enqueuedNanos, int lane, String tag, ThreadWork.Holding holding, long deadlineNanos,
-        boolean untimed) {
+    Waiter(Thread thread, long enqueuedNanos, int lane, @Nullable String tag, ThreadWork.Holding holding,
+        long deadlineNanos, boolean untimed) {
       this.thread = thread;
       this.enqueuedNanos = enqueuedNanos;
       this.lane = lane;
@@ -62,8 +62,8 @@ final class WaiterQueue {
     }
   }
 
-  private Waiter head;
-  private Waiter tail;
+  private @Nullable Waiter head;
+  private @Nullable Waiter tail;
   private int size;
   /** The deadline of the last untimed waiter added since the queue was last empty. */
   private long lastUntimedDeadline;
@@ -80,7 +80,7 @@ final class WaiterQueue {
    * thousands arriving at once) can queue behind later deadlines: while any such waiter is queued, the walk
    * covers the whole queue, which is still rare (once per deadline, not per wait).
    */
-  Long collectExpired(long nowNanos, List<Waiter> expired) {
+  @Nullable Long collectExpired(long nowNanos, List<Waiter> expired) {
     Long next = null;
     for (Waiter waiter = head; waiter != null; waiter = waiter.next) {
       if (!waiter.untimed) {
@@ -109,7 +109,7 @@ final class WaiterQueue {
   }
 
   /** The longest-waiting thread, or {@code null}; not removed. */
-  Waiter peekFirst() {
+  @Nullable Waiter peekFirst() {
     return head;
   }
 
@@ -150,7 +150,7 @@ final class WaiterQueue {
   }
 
   /** Removes and returns the longest-waiting thread, or {@code null}. */
-  Waiter pollFirst() {
+  @Nullable Waiter pollFirst() {
     Waiter first = head;
     if (first != null) {
       unlink(first);

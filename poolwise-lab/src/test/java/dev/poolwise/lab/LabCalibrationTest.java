@@ -1,6 +1,7 @@
 package dev.poolwise.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.poolwise.lab.model.Calibration;
 import dev.poolwise.lab.model.Calibrator;
@@ -80,6 +81,29 @@ class LabCalibrationTest {
     Map<QueryKind, Double> shares = calibration.serverModel().shares();
     assertThat(shares.get(QueryKind.ACTIVITY_REPORT)).isGreaterThan(shares.get(QueryKind.TASK_BY_ID));
     assertThat(stub.openConnections()).isZero();
+  }
+
+  /**
+   * The kinds follow the mix query by query, not by chance: at every level each kind ran its share of the level's
+   * queries within a handful (a random draw strays by about the square root of the count, 30 and more here).
+   */
+  @Test
+  void eachSweepLevelRunsEveryKindInItsShare() throws Exception {
+    stub.executeHook((connection, sql) -> {});
+    Map<QueryKind, Double> mix = Calibrator.mixOf(SampleResults.SCENARIO);
+    double total = mix.values().stream().mapToDouble(Double::doubleValue).sum();
+
+    Calibration calibration = Calibrator.calibrate(
+        () -> new LabCalibration.JdbcSession(stub.connect("app", "secret")), mix, 42,
+        new Calibrator.Budget(Duration.ofMillis(20), Duration.ofMillis(200), 1, new int[] {1, 4}, Duration.ZERO));
+
+    assertThat(calibration.sweep()).allSatisfy(point -> {
+      long queries = point.counts().values().stream().mapToLong(Long::longValue).sum();
+      assertThat(queries).isGreaterThan(1_000);
+      mix.forEach((kind, share) -> assertThat((double) point.counts().getOrDefault(kind, 0L))
+          .as("%s on %d connections", kind, point.connections())
+          .isCloseTo(queries * share / total, offset(5.0)));
+    });
   }
 
   @Test

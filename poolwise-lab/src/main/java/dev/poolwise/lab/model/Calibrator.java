@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Calibrator {
 
   /*
-   * Concurrency: the sweep runs one platform thread per connection; each counts its own queries into a LongAdder
-   * and stops at a shared deadline; the caller's thread waits on a latch. No state outlives a call.
+   * Concurrency: the sweep runs one platform thread per connection; they take their kinds from one shared
+   * AtomicLong sequence, count their queries into adders and stop at their own deadline; the caller's thread waits
+   * on a latch. No state outlives a call.
    * Failure modes: any SQLException in a probe aborts the calibration with it (the caller then runs without
    * predictions); every opened session is closed on every path.
    */
@@ -47,7 +48,7 @@ public final class Calibrator {
   /**
    * How long each step runs.
    *
-   * @param perKind back-to-back runs of one kind, alone
+   * @param perKind back-to-back runs of one kind, alone (at least {@link #MIN_RUNS_ALONE} runs)
    * @param perSweepLevel the mix on N connections at once
    * @param connectionsToTime connections opened one after the other for the setup cost
    * @param sweepLevels connection counts of the sweep, ascending, starting at 1
@@ -69,6 +70,12 @@ public final class Calibrator {
     public static final Budget DEFAULT = new Budget(Duration.ofMillis(300), Duration.ofMillis(700), 6,
         new int[] {1, 2, 4, 8, 16, 32}, Duration.ofMillis(2500));
   }
+
+  /**
+   * The fewest runs a kind's demand alone is averaged over, however long they take: the slow report's aggregate
+   * (about 50 ms here) ran only five or six times in 300 ms, and its mean moved by a third from one run to the next.
+   */
+  static final int MIN_RUNS_ALONE = 10;
 
   /** Connections the warm-up runs the mix on. */
   private static final int WARM_UP_CONNECTIONS = 4;
@@ -169,7 +176,7 @@ public final class Calibrator {
     do {
       session.run(kind);
       runs++;
-    } while (System.nanoTime() < deadline);
+    } while (System.nanoTime() < deadline || runs < MIN_RUNS_ALONE);
     double wallMs = (System.nanoTime() - start) / 1e6 / runs;
     double cpuMs = cpuTime ? (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / runs : -1;
     return new Alone(wallMs, cpuMs);
@@ -182,7 +189,23 @@ public final class Calibrator {
   private record Throughput(double queriesPerS, double effectiveCores, Map<QueryKind, Double> meanMs,
       Map<QueryKind, Long> counts) {}
 
-  /** The mix on {@code connections} connections running back to back. */
+  /**
+   * The golden ratio's fractional part: the n-th query of a sweep level takes the kind at {@code frac(n * GOLDEN)} of
+   * the mix's cumulative shares. That sequence is spread evenly over [0, 1) at every length, so after n queries each
+   * kind has run within a few of its share of n. Drawn at random, the slow report (1 % of a default page's queries,
+   * about half of a level's work) runs some 11 times in a level give or take 3 by chance alone, which moves the
+   * level's cores by about ±15 %.
+   */
+  static final double GOLDEN = 0.6180339887498949;
+
+  /**
+   * The mix on {@code connections} connections running back to back: each thread starts queries until the level's
+   * time is up and finishes its last one; the level lasts until the last thread is done, and every query counts
+   * whole. The drain at the end (fewer and fewer queries running, each faster) is part of what the model's capacity
+   * curve was fitted to: counting only the work inside a fixed window (the in-flight queries prorated) measured
+   * about half the cores at 32 connections, and the model then predicted 35-50 % fewer pages/s than every row of a
+   * default compare served (docs/model.md).
+   */
   private static Throughput throughput(Probe probe, Map<QueryKind, Double> mix, Map<QueryKind, Double> demands,
       int connections, Duration duration) throws SQLException, InterruptedException {
     QueryKind[] kinds = QueryKind.values();
@@ -200,6 +223,7 @@ public final class Calibrator {
       for (int i = 0; i < connections; i++) {
         sessions.add(probe.open());
       }
+      AtomicLong sequence = new AtomicLong();
       LongAdder done = new LongAdder();
       DoubleAdder work = new DoubleAdder();
       LongAdder[] perKind = new LongAdder[kinds.length];
@@ -213,17 +237,15 @@ public final class Calibrator {
       CountDownLatch finished = new CountDownLatch(connections);
       long[] window = new long[2];
       double total = sum;
-      List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
         Session session = sessions.get(i);
-        SplittableRandom random = new SplittableRandom(1000 + i);
-        threads.add(Thread.ofPlatform().name("poolwise-calibration-" + (i + 1)).start(() -> {
+        Thread.ofPlatform().name("poolwise-calibration-" + (i + 1)).start(() -> {
           ready.countDown();
           try {
             ready.await();
             long deadline = System.nanoTime() + duration.toNanos();
             while (System.nanoTime() < deadline && failure.get() == null) {
-              double draw = random.nextDouble() * total;
+              double draw = (sequence.incrementAndGet() * GOLDEN) % 1.0 * total;
               int k = 0;
               while (k < kinds.length - 1 && draw >= cumulative[k]) {
                 k++;
@@ -242,7 +264,7 @@ public final class Calibrator {
           } finally {
             finished.countDown();
           }
-        }));
+        });
       }
       ready.await();
       window[0] = System.nanoTime();

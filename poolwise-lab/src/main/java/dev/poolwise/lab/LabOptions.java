@@ -49,7 +49,9 @@ final class LabOptions {
   int durationSeconds;
 
   @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-      description = "Unmeasured seconds per topology before measuring (default: ${DEFAULT-VALUE}).")
+      description = "Unmeasured seconds per topology before measuring (default: ${DEFAULT-VALUE}). The whole run also"
+          + " starts with " + LabEngine.WARM_UP_SECONDS + " unmeasured seconds of the scenario before the calibration;"
+          + " 0 skips that too.")
   int warmupSeconds;
 
   @Option(names = "--requests-per-page", paramLabel = "MIN-MAX", defaultValue = "8-12",

@@ -7,8 +7,10 @@ import dev.poolwise.lab.LabResults.ServerInfo;
 import dev.poolwise.lab.LabResults.TopologyResult;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -289,13 +291,27 @@ final class Verdict {
   private static void poolwiseAgainstHikari(List<TopologyResult> measured, List<String> out) {
     List<String> withinNoise = new ArrayList<>();
     List<String> different = new ArrayList<>();
-    for (TopologyResult hikari : measured.stream().filter(Verdict::isHikari).toList()) {
-      Optional<TopologyResult> twin = measured.stream()
-          .filter(r -> isSinglePoolwise(r) && !isAuto(r) && size(r) == size(hikari) && size(r) > 0).findFirst();
-      if (twin.isEmpty()) {
+    Set<Integer> paired = new HashSet<>();
+    for (int h = 0; h < measured.size(); h++) {
+      TopologyResult hikari = measured.get(h);
+      if (!isHikari(hikari)) {
         continue;
       }
-      TopologyResult poolwise = twin.get();
+      // Each HikariCP row is paired with its own Poolwise twin: the same size, not yet paired, nearest in run order
+      // (the earlier one on a tie), so a topology given twice compares first with first and second with second.
+      int twin = -1;
+      for (int p = 0; p < measured.size(); p++) {
+        TopologyResult r = measured.get(p);
+        if (isSinglePoolwise(r) && !isAuto(r) && size(r) == size(hikari) && size(r) > 0 && !paired.contains(p)
+            && (twin < 0 || Math.abs(p - h) < Math.abs(twin - h))) {
+          twin = p;
+        }
+      }
+      if (twin < 0) {
+        continue;
+      }
+      paired.add(twin);
+      TopologyResult poolwise = measured.get(twin);
       double pages = relative(poolwise.pagesPerS(), hikari.pagesPerS());
       double p99 = relative(poolwise.pageLatencyMs().p99(), hikari.pageLatencyMs().p99());
       Difference pagesDifference = pages(poolwise, hikari);

@@ -14,12 +14,14 @@ class CompareIntegrationTest {
 
   @Test
   void perModulePoolsRunIntoTheServerLimitWhileOnePoolOfTwentyDoesNot() throws Exception {
-    // 16 users fire up to ~190 requests at once over 70 routes: the 70 lazily-growing pools together want far
-    // more than the 96 connections an ordinary role can get.
-    LabResults results = compare("--duration", "3", "--warmup", "1", "--users", "16", "--max-connections", "100",
+    // 16 users fire up to ~190 requests at once over 70 routes. A lazily-growing pool keeps the connection its first
+    // request opened, so once 57 of the 70 routes have been used the pools hold more connections than the 57 an
+    // ordinary role gets from max_connections = 60: the refusals do not depend on how fast the server answers (with
+    // max_connections = 100 they did: on a warm server the pools stayed under 97 connections in 4 s).
+    LabResults results = compare("--duration", "3", "--warmup", "1", "--users", "16", "--max-connections", "60",
         "--topologies", "single:20,per-module:70x5");
 
-    assertThat(results.server().maxConnections()).isEqualTo(100);
+    assertThat(results.server().maxConnections()).isEqualTo(60);
     assertThat(results.server().embedded()).isTrue();
     assertThat(results.results()).extracting(LabResults.TopologyResult::topology)
         .containsExactly("single:20", "per-module:70x5");
@@ -41,7 +43,7 @@ class CompareIntegrationTest {
       assertThat(row.pageLatencyHistogram().stream().mapToLong(LabResults.Bucket::count).sum())
           .as(row.topology() + " histogram").isEqualTo(row.pages());
       assertThat(row.serverConnectionsTimeline()).as(row.topology() + " timeline").isNotEmpty();
-      assertThat(row.serverConnections().peak()).as(row.topology() + " peak").isLessThanOrEqualTo(100);
+      assertThat(row.serverConnections().peak()).as(row.topology() + " peak").isLessThanOrEqualTo(60);
     }
     LabResults.TopologyResult single = results.results().get(0);
     LabResults.TopologyResult perModule = results.results().get(1);
@@ -51,8 +53,8 @@ class CompareIntegrationTest {
     assertThat(perModule.failures().tooManyClients()).isPositive();
     assertThat(perModule.totalMaxConnections()).isEqualTo(350);
     assertThat(perModule.poolCount()).isEqualTo(70);
-    // An ordinary role gets max_connections minus the superuser reserve; the sampler takes one more.
-    assertThat(perModule.serverConnections().peak()).isGreaterThan(80);
+    // An ordinary role gets max_connections minus the superuser reserve (57); the sampler takes one of them.
+    assertThat(perModule.serverConnections().peak()).isGreaterThan(50);
   }
 
   /** Runs {@code compare} with these arguments, as the command line would, without printing or writing reports. */

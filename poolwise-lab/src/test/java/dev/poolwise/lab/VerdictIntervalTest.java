@@ -96,6 +96,26 @@ class VerdictIntervalTest {
   }
 
   @Test
+  void aTopologyGivenTwiceIsComparedFirstWithFirstAndSecondWithSecond() {
+    // An interleaved compare (-t hikari:20,single:20,hikari:20,single:20) on a warming server: each Poolwise row
+    // must meet the HikariCP row beside it, not the first single:20 every HikariCP row.
+    TopologyResult hikariFirst = row("hikari:20").pool("hikari").pagesPerS(50.0).pagesInterval(48.0, 52.0)
+        .latency(150, 500, 600, 900).p99Interval(560, 640).build();
+    TopologyResult poolwiseFirst = row("single:20").pagesPerS(51.0).pagesInterval(49.0, 53.0)
+        .latency(150, 500, 590, 900).p99Interval(550, 630).build();
+    TopologyResult hikariSecond = row("hikari:20").pool("hikari").pagesPerS(64.0).pagesInterval(62.0, 66.0)
+        .latency(140, 350, 470, 800).p99Interval(440, 500).build();
+    TopologyResult poolwiseSecond = row("single:20").pagesPerS(64.5).pagesInterval(62.5, 66.5)
+        .latency(140, 350, 465, 800).p99Interval(435, 495).build();
+
+    String verdict = Reports.verdict(SampleResults.of(hikariFirst, poolwiseFirst, hikariSecond, poolwiseSecond));
+
+    assertThat(verdict).contains("single:20 51.0 against hikari:20 50.0 pages/s")
+        .contains("single:20 64.5 against hikari:20 64.0 pages/s")
+        .doesNotContain("single:20 51.0 against hikari:20 64.0").doesNotContain("fewer pages/s than HikariCP");
+  }
+
+  @Test
   void aBiggerPoolWithMorePagesButAHigherP99IsASplit() {
     TopologyResult big = row("single:50").pagesPerS(70.0).pagesInterval(68.0, 72.0).latency(150, 400, 700, 1_200)
         .p99Interval(640, 760).sized(1, 50).build();

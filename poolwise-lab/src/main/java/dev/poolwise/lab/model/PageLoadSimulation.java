@@ -66,10 +66,16 @@ public final class PageLoadSimulation {
       public void close() {
         database.close();
       }
+
+      @Override
+      public void validate(Runnable done) {
+        database.roundTrip(false, done);
+      }
     };
     for (int i = 0; i < layout.pools(); i++) {
       pools.add(new SimPool(loop, connector, layout.size(), layout.minIdle(), layout.backgroundLane(),
-          scenario.acquireTimeoutMs(), layout.library() == PoolLayout.Library.POOLWISE, scenario.seed() * 31 + i));
+          scenario.acquireTimeoutMs(), layout.library() == PoolLayout.Library.POOLWISE, scenario.seed() * 31 + i,
+          SimPool.VALIDATE_AFTER_IDLE_MS));
     }
   }
 

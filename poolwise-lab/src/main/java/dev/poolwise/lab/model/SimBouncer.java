@@ -49,6 +49,15 @@ final class SimBouncer {
 
       @Override
       public void close() {}
+
+      /** The client pool's validation is an empty query: PgBouncer lends it a server connection like a transaction. */
+      @Override
+      public void validate(Runnable done) {
+        begin(() -> database.roundTrip(true, () -> {
+          end();
+          done.run();
+        }));
+      }
     };
   }
 

@@ -20,6 +20,8 @@ final class SimDatabase {
   /** PgBouncer's one thread, when its hop was measured. */
   private final SharedCpu.Stage pgbouncer;
   private final Window window;
+  /** An empty query's demand: the smallest of any kind's. */
+  private final double roundTripMs;
   private int open;
   private int peakInWindow;
 
@@ -30,6 +32,7 @@ final class SimDatabase {
     this.cpu = server.modelsClient() ? new SharedCpu(loop, server::coresFor, server.clientThreads())
         : new SharedCpu(loop, server::coresFor);
     this.pgbouncer = server.pgbouncerHopMs() > 0 ? cpu.stage(1) : null;
+    this.roundTripMs = server.demandMs().values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
   }
 
   /**
@@ -68,6 +71,20 @@ final class SimDatabase {
       pgbouncer.run(server.pgbouncerHopMs(), afterHop);
     } else {
       afterHop.run();
+    }
+  }
+
+  /**
+   * An empty round trip, as {@code Connection.isValid} sends to validate a connection: the smallest demand of any
+   * query kind (a primary-key lookup, an upper bound for an empty query), through PgBouncer's hop when
+   * {@code viaPgBouncer}. The caller holds a server connection for it (PgBouncer assigns one like for a transaction).
+   */
+  void roundTrip(boolean viaPgBouncer, Runnable done) {
+    Runnable work = () -> cpu.run(roundTripMs, done);
+    if (viaPgBouncer && pgbouncer != null) {
+      pgbouncer.run(server.pgbouncerHopMs(), work);
+    } else {
+      work.run();
     }
   }
 

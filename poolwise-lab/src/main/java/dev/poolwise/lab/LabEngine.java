@@ -111,11 +111,11 @@ final class LabEngine {
       return;
     }
     int size = Math.min(WARM_UP_POOL_SIZE, connectionLimit());
-    Topology pool = new Topology("single:" + size, Topology.Kind.SINGLE, 1, size, 0);
-    progress.note("warming up: " + WARM_UP_SECONDS + " s of the scenario on " + pool + ", not measured");
+    progress.note("warming up: " + WARM_UP_SECONDS + " s of the scenario on one pool of " + size + " ("
+        + PoolGroup.WARM_UP_POOL + "), not measured");
     DatabaseTarget target = database.target();
     PoolGroup.Connect connect = new PoolGroup.Connect(target.jdbcUrl(), target.username(), target.password(), Map.of());
-    try (PoolGroup pools = PoolGroup.open(pool, connect, Duration.ofMillis(scenario.acquireTimeoutMs()),
+    try (PoolGroup pools = PoolGroup.warmUp(size, connect, Duration.ofMillis(scenario.acquireTimeoutMs()),
         multipleAcquisition)) {
       PageLoadWorkload workload = new PageLoadWorkload(scenario, pools, new Measurements(), new Measurements());
       List<Thread> users = workload.start();

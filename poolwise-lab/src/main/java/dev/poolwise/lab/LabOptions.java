@@ -222,7 +222,8 @@ final class LabOptions {
     out.println(Reports.table(results));
     if (jfrRecording != null) {
       out.println("wrote " + jfrRecording.toAbsolutePath().normalize() + " (JFR: Poolwise's Acquire, Release, Timeout"
-          + " and Leak events of the whole run, warm-up included; ./poolwise advise --jfr reads it)");
+          + " and Leak events of the whole run, each row's warm-up included and the run's own warm-up as pool "
+          + PoolGroup.WARM_UP_POOL + "; ./poolwise advise --jfr reads it)");
     }
     try {
       Files.createDirectories(outputDirectory);

@@ -68,6 +68,9 @@ interface PoolGroup extends AutoCloseable {
   record PoolSpec(String name, int maxSize, int minIdle, Duration acquireTimeout, boolean lazy,
       MultipleAcquisition multipleAcquisition, int backgroundLane) {}
 
+  /** The warm-up pool's name ({@link #warmUp}). */
+  String WARM_UP_POOL = "lab-warm-up";
+
   /** Builds the pools of {@code topology} (already sized: {@code single:auto} must have been decided). */
   static PoolGroup open(Topology topology, Connect connect, Duration acquireTimeout,
       MultipleAcquisition multipleAcquisition) throws SQLException {
@@ -90,6 +93,16 @@ interface PoolGroup extends AutoCloseable {
           multipleAcquisition));
       case REPLICAS -> throw new IllegalStateException(topology + " runs in replica JVMs (Replicas), not in this one");
     };
+  }
+
+  /**
+   * The pool the run's warm-up runs the scenario on before the calibration: one Poolwise pool of {@code size}, named
+   * {@code lab-warm-up} so that its borrows in a {@code run --jfr} recording are not taken for a measured row's.
+   */
+  static PoolGroup warmUp(int size, Connect connect, Duration acquireTimeout, MultipleAcquisition multipleAcquisition)
+      throws SQLException {
+    return new RoundRobin(List.of(poolwise(connect, new PoolSpec(WARM_UP_POOL, size, size, acquireTimeout, false,
+        multipleAcquisition, 0))), null);
   }
 
   private static List<DataSource> poolwisePools(Topology topology, Connect connect, String prefix, int minIdle,

@@ -5,6 +5,7 @@ import dev.poolwise.lab.model.AutoSizing;
 import dev.poolwise.lab.model.Calibration;
 import dev.poolwise.lab.model.PageLoadSimulation;
 import dev.poolwise.lab.model.Prediction;
+import dev.poolwise.lab.model.QueryKind;
 import dev.poolwise.lab.model.Workload;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -147,13 +149,13 @@ final class LabEngine {
     progress.note("calibrating the model: query service demands, a concurrency sweep to 32 connections, connection setup (~10 s)");
     try {
       Calibration measured = LabCalibration.measure(database, scenario, connectionLimit());
-      progress.note(String.format(java.util.Locale.ROOT, "calibration: %.2f effective cores, connection setup %.1f"
+      progress.note(String.format(Locale.ROOT, "calibration: %.2f effective cores, connection setup %.1f"
               + " ms, list query %.2f ms, task by id %.2f ms alone (load average %.2f)",
           measured.effectiveParallelism(), measured.connectionSetupMs(),
-          measured.serviceDemandMs().get(dev.poolwise.lab.model.QueryKind.TASK_LIST),
-          measured.serviceDemandMs().get(dev.poolwise.lab.model.QueryKind.TASK_BY_ID), measured.loadAverage()));
+          measured.serviceDemandMs().get(QueryKind.TASK_LIST),
+          measured.serviceDemandMs().get(QueryKind.TASK_BY_ID), measured.loadAverage()));
       return withPgbouncerHop(measured, topologies);
-    } catch (java.sql.SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       progress.note("calibration failed (" + e.getMessage() + "); the rows run without predictions");
       return null;
     }
@@ -172,7 +174,7 @@ final class LabEngine {
     }
     try (PgBouncerProcess bouncer = PgBouncerProcess.start(binary.get(), database.target(), 4, 1)) {
       double hop = LabCalibration.pgbouncerHopMs(database, bouncer);
-      progress.note(String.format(java.util.Locale.ROOT, "calibration: PgBouncer adds %.3f ms to a short query",
+      progress.note(String.format(Locale.ROOT, "calibration: PgBouncer adds %.3f ms to a short query",
           hop));
       return measured.withPgbouncerHop(hop);
     } catch (IOException | SQLException e) {
@@ -232,7 +234,7 @@ final class LabEngine {
           Advisor.Advice advice = Advisor.advise(advisorInput(load));
           sized = topology.withSize(Math.max(1, Math.min(Topology.MAX_POOL_SIZE, advice.recommendedSize())));
           sizing = topology.text() + " = " + sized.size() + " connections (Advisor, from " + load.topology() + ": "
-              + String.format(java.util.Locale.ROOT, "%.0f borrows/s × %.1f ms mean hold",
+              + String.format(Locale.ROOT, "%.0f borrows/s × %.1f ms mean hold",
                   load.acquisitionsPerSecond(), load.meanHoldMs()) + ")";
         }
         progress.note(sizing);

@@ -110,6 +110,16 @@ final class SimDatabase {
     }
   }
 
+  /** Whether the client's threads are modelled (the calibration measured the queries' client parts). */
+  boolean modelsClient() {
+    return server.modelsClient();
+  }
+
+  /** Runs {@code demandMs} of the client's own work on one of its threads (FIFO behind the others), then {@code done}. */
+  void runOnClient(double demandMs, Runnable done) {
+    cpu.runOnClient(demandMs, done);
+  }
+
   /** Called when the measured window opens: the peak starts from the connections open then. */
   void windowOpened() {
     peakInWindow = Math.max(peakInWindow, open);

@@ -112,6 +112,32 @@ class PageLoadSimulationTest {
   }
 
   @Test
+  void eachBorrowWaitsForTheClientsOwnWorkFirstWhenTheClientIsModelled() {
+    // As oneUserOnOneConnectionByHand, with the client modelled (one client thread, the queries' client parts 0):
+    // before asking for its connection the user's thread does CLIENT_WORK_BEFORE_BORROW_MS of work on the client
+    // thread, alone on the core. The first borrow is asked at 0.1 ms and waits 4.9 ms for the connection opened at
+    // 5 ms; every page is 0.1 + 10 ms, and the acquire wait does not include the client's work.
+    ServerModel plain = ServerModel.uniform(10, 1, 5, 100);
+    java.util.Map<QueryKind, Double> noClientPart = new java.util.EnumMap<>(QueryKind.class);
+    for (QueryKind kind : QueryKind.values()) {
+      noClientPart.put(kind, 0.0);
+    }
+    ServerModel withClient = new ServerModel(plain.demandMs(), 1, 5, 100, java.util.List.of(), noClientPart, 1,
+        java.util.Map.of(), 0);
+    Workload workload = Workload.of(tiny(1, 2000, false));
+
+    Prediction p = PageLoadSimulation.predict(workload, PoolLayout.single(1), withClient);
+
+    double before = PageLoadSimulation.CLIENT_WORK_BEFORE_BORROW_MS;
+    assertThat(p.pagesPerS()).isEqualTo(10.0);
+    assertThat(p.pageLatencyMs().p50()).isCloseTo(10 + before, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(p.pageLatencyMs().p99()).isCloseTo(15.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(p.acquireWaitMs().p99()).isCloseTo(5 - before, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(PageLoadSimulation.predict(workload, PoolLayout.single(1), plain).pageLatencyMs().p50())
+        .as("without a client model the borrow is asked at once").isEqualTo(10.0);
+  }
+
+  @Test
   void theSameInputsGiveTheSamePrediction() {
     Scenario scenario = new Scenario(12, 3, 1, 8, 12, 1, 3, 0.2, 0.3, 0.01, 100, 70, 2000, false, 2, 7);
     ServerModel server = ServerModel.uniform(0.5, 1.5, 3, 96);

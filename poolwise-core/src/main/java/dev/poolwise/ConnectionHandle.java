@@ -45,9 +45,11 @@ import java.util.concurrent.TimeoutException;
  *       {@link #watchSql(String)}; SQL that changes session state ({@link SessionStatements}) sets
  *       {@link #sessionChanged}, and an unwrapped driver object sets {@link #driverObjectsUsed}. Either makes
  *       close reset the session ({@link SessionReset#AUTO}).
- *   <li><b>Open statements.</b> {@link #openStatements} holds the statement handles not yet closed
- *       (usually zero to three, so a list with removal from the end is the cheapest structure). Close
- *       closes the ones the application left open.
+ *   <li><b>Open statements.</b> {@link #openStatement} and {@link #moreOpenStatements} hold the statement
+ *       handles not yet closed. Usually there is one at a time, kept in the field, so a borrow that prepares
+ *       one statement allocates nothing to track it; a second one open at the same time moves both into the
+ *       list (removal from the end, as statements are usually closed in reverse order). Close closes the ones
+ *       the application left open.
  * </ul>
  *
  * <p>Concurrency: a JDBC connection is used by one thread at a time, and all the tracking fields are
@@ -151,7 +153,10 @@ final class ConnectionHandle extends ConnectionDelegation {
   /** The failure of the execute in progress, seen by {@link #checkBroken}, for the SQL log. */
   private @Nullable SQLException executionFailure;
 
-  private final ArrayList<AbstractStatementHandle<?>> openStatements = new ArrayList<>();
+  /** The one open statement while no more than one is open; null once {@link #moreOpenStatements} exists. */
+  private @Nullable AbstractStatementHandle<?> openStatement;
+  /** Every open statement, from the moment two were open at once until the borrow ends; else null. */
+  private @Nullable ArrayList<AbstractStatementHandle<?>> moreOpenStatements;
   /** Created on first use; one per handle is enough since it carries no state of its own. */
   private @Nullable DatabaseMetaDataHandle metaData;
 
@@ -268,11 +273,18 @@ final class ConnectionHandle extends ConnectionDelegation {
 
   /** A statement handle was closed by the application; it no longer needs closing on return. */
   void forgetStatement(AbstractStatementHandle<?> statement) {
-    // From the end: statements are usually closed in reverse order of creation.
-    for (int i = openStatements.size() - 1; i >= 0; i--) {
-      if (openStatements.get(i) == statement) {
-        openStatements.remove(i);
-        return;
+    if (openStatement == statement) {
+      openStatement = null;
+      return;
+    }
+    ArrayList<AbstractStatementHandle<?>> more = moreOpenStatements;
+    if (more != null) {
+      // From the end: statements are usually closed in reverse order of creation.
+      for (int i = more.size() - 1; i >= 0; i--) {
+        if (more.get(i) == statement) {
+          more.remove(i);
+          return;
+        }
       }
     }
   }
@@ -308,7 +320,18 @@ final class ConnectionHandle extends ConnectionDelegation {
   }
 
   private <H extends AbstractStatementHandle<?>> H track(H statement) {
-    openStatements.add(statement);
+    ArrayList<AbstractStatementHandle<?>> more = moreOpenStatements;
+    if (more != null) {
+      more.add(statement);
+    } else if (openStatement == null) {
+      openStatement = statement;
+    } else {
+      more = new ArrayList<>(4);
+      more.add(openStatement);
+      more.add(statement);
+      moreOpenStatements = more;
+      openStatement = null;
+    }
     return statement;
   }
 
@@ -517,16 +540,28 @@ final class ConnectionHandle extends ConnectionDelegation {
 
   /** Failures are ignored (the statement is gone either way) except that they may reveal a dead connection. */
   private void closeLeftOverStatements() {
-    for (int i = openStatements.size() - 1; i >= 0; i--) {
-      try {
-        openStatements.get(i).closeLeftOver();
-      } catch (SQLException e) {
-        entry.checkBroken(e);
-      } catch (RuntimeException e) {
-        entry.markForEviction("reset failed: closing a statement the application left open threw " + e);
-      }
+    AbstractStatementHandle<?> only = openStatement;
+    if (only != null) {
+      openStatement = null;
+      closeLeftOver(only);
     }
-    openStatements.clear();
+    ArrayList<AbstractStatementHandle<?>> more = moreOpenStatements;
+    if (more != null) {
+      for (int i = more.size() - 1; i >= 0; i--) {
+        closeLeftOver(more.get(i));
+      }
+      more.clear();
+    }
+  }
+
+  private void closeLeftOver(AbstractStatementHandle<?> statement) {
+    try {
+      statement.closeLeftOver();
+    } catch (SQLException e) {
+      entry.checkBroken(e);
+    } catch (RuntimeException e) {
+      entry.markForEviction("reset failed: closing a statement the application left open threw " + e);
+    }
   }
 
   /**

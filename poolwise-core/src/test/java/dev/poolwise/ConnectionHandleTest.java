@@ -335,6 +335,37 @@ class ConnectionHandleTest {
   }
 
   @Test
+  void aSingleStatementLeftOpenIsClosedOnReturn() throws SQLException {
+    PreparedStatement only = handle.prepareStatement("select 1");
+
+    List<String> reset = closeAndRecordReset();
+
+    assertThat(reset).filteredOn(call -> call.endsWith(".close()")).containsExactly("PreparedStatement.close()");
+    assertThat(only.isClosed()).isTrue();
+  }
+
+  @Test
+  void statementsOpenOneAtATimeAndThenSeveralAtOnceAreEachClosedOnce() throws SQLException {
+    // One at a time (kept without a list), then two at once (both move to the list), one of them closed in
+    // creation order, then one more: the two still open are closed on return, newest first.
+    PreparedStatement first = handle.prepareStatement("select 1");
+    first.close();
+    PreparedStatement second = handle.prepareStatement("select 2");
+    Statement third = handle.createStatement();
+    second.close();
+    CallableStatement fourth = handle.prepareCall("call p()");
+    assertThat(fake.callsStartingWith("PreparedStatement.close")).as("closed by the application").hasSize(2);
+
+    List<String> reset = closeAndRecordReset();
+
+    assertThat(reset).filteredOn(call -> call.endsWith(".close()"))
+        .as("only the two left open, newest first; the prepared ones are not closed again")
+        .containsExactly("CallableStatement.close()", "Statement.close()");
+    assertThat(third.isClosed()).isTrue();
+    assertThat(fourth.isClosed()).isTrue();
+  }
+
+  @Test
   void statementCloseFailureOnReturnIsIgnoredButABrokenOneEvicts() throws SQLException {
     handle.createStatement();
     fake.failOn("Statement.close", FakeJdbc.sqlState("08006"));

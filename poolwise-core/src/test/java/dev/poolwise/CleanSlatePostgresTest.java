@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.poolwise.embedded.PostgresServer;
 import java.io.ByteArrayInputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -250,6 +253,51 @@ class CleanSlatePostgresTest {
       execute(connection, "BEGIN");
       execute(connection, "insert into items values (9, 'nine')");
     });
+    assertThat(itemsSeenByTheServer()).isEqualTo("one,two");
+  }
+
+  /**
+   * The pool asks pgjdbc for the transaction state through a constant handle when pgjdbc comes from the pool's
+   * own class loader, and through a handle of the connection's own otherwise: here pgjdbc is loaded a second
+   * time, by a loader that cannot see the first one, so only the second path can tell that SQL BEGIN left a
+   * transaction open.
+   */
+  @Test
+  void aDriverFromAnotherClassLoaderHasItsTransactionRolledBackToo() throws Exception {
+    URL pgjdbcJar = org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader isolated = new URLClassLoader(new URL[] {pgjdbcJar}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> dataSourceClass = isolated.loadClass("org.postgresql.ds.PGSimpleDataSource");
+      assertThat(dataSourceClass).isNotSameAs(org.postgresql.ds.PGSimpleDataSource.class);
+      DataSource driverDataSource = (DataSource) dataSourceClass.getConstructor().newInstance();
+      dataSourceClass.getMethod("setURL", String.class).invoke(driverDataSource, app.jdbcUrl());
+      dataSourceClass.getMethod("setUser", String.class).invoke(driverDataSource, app.username());
+      dataSourceClass.getMethod("setPassword", String.class).invoke(driverDataSource, app.password());
+      pool = PoolwiseDataSource.builder()
+          .dataSource(driverDataSource)
+          .maxSize(1)
+          .validationTimeout(Duration.ofSeconds(2))
+          .acquireTimeout(Duration.ofSeconds(30))
+          .housekeepingInterval(Duration.ofHours(1))
+          .build();
+      int pid;
+      try (Connection borrower = pool.getConnection()) {
+        pid = backendPid(borrower);
+        execute(borrower, "BEGIN");
+        execute(borrower, "insert into items values (9, 'nine')");
+      }
+      assertThat(serverStateOf(pid)).as("pg_stat_activity of the returned connection's backend").isEqualTo("idle");
+      try (Connection next = pool.getConnection();
+          Statement statement = next.createStatement();
+          ResultSet rows = statement.executeQuery("select pg_backend_pid(), txid_current_if_assigned() is null")) {
+        rows.next();
+        assertThat(rows.getInt(1)).as("the same backend is lent again (not evicted)").isEqualTo(pid);
+        assertThat(rows.getBoolean(2)).as("no transaction holding the insert's id").isTrue();
+        // unwrap marks the borrow as having used driver objects (a full reset follows): only after the check
+        Class<?> isolatedBaseConnection = isolated.loadClass("org.postgresql.core.BaseConnection");
+        assertThat(next.unwrap(isolatedBaseConnection).getClass().getClassLoader()).isSameAs(isolated);
+      }
+      pool.close();
+    }
     assertThat(itemsSeenByTheServer()).isEqualTo("one,two");
   }
 

@@ -404,7 +404,9 @@ final class BenchCommand implements Callable<Integer> {
 
   /**
    * One round: fresh clients loop until stopped; operations finished inside the measured window count; every
-   * acquisition that started inside the window records its wait (even if it ends after the window).
+   * acquisition that started inside the window records its wait (even if it ends after the window: the clients go
+   * on, uncounted, until each has asked again, at most a second, so that wait ends under the same load; see
+   * {@link MeasuredWindow}).
    */
   private static Round round(Workload workload, Clients client, ConnectionSource source, boolean pooled,
       PoolwiseDataSource observed, double warm, double measured) throws InterruptedException {
@@ -415,22 +417,20 @@ final class BenchCommand implements Callable<Integer> {
     LongAccumulator handOverMax = new LongAccumulator(Math::max, 0);
     LongAdder completed = new LongAdder();
     LongAdder holdNanos = new LongAdder();
-    var state = new Object() {
-      volatile boolean measuring;
-      /** When measuring began ({@code System.nanoTime}); the hand-over view counts only waits that began after it. */
-      volatile long measuringSince = Long.MAX_VALUE;
-      volatile boolean stop;
+    MeasuredWindow window = new MeasuredWindow(client.count());
+    var failed = new Object() {
       volatile Throwable failure;
     };
     List<Thread> threads = new ArrayList<>(client.count());
     for (int i = 0; i < client.count(); i++) {
       int index = i;
       Runnable loop = () -> {
-        long mine = 0;
+        MeasuredWindow.Client mine = new MeasuredWindow.Client();
+        long ops = 0;
         long myHold = 0;
         try {
-          while (!state.stop) {
-            boolean counted = state.measuring;
+          while (!window.stopped()) {
+            boolean counted = window.startBorrow(mine);
             long asked = System.nanoTime();
             Connection connection = source.get(index);
             long got = System.nanoTime();
@@ -445,27 +445,29 @@ final class BenchCommand implements Callable<Integer> {
             if (counted) {
               waits.recordValue(got - asked);
             }
-            if (state.measuring) {
-              mine++;
+            if (window.measuring()) {
+              ops++;
               myHold += done - got;
             }
           }
         } catch (SQLException | RuntimeException e) {
-          state.failure = e;
+          failed.failure = e;
+        } finally {
+          window.leave(mine);
         }
-        completed.add(mine);
+        completed.add(ops);
         holdNanos.add(myHold);
       };
       threads.add(client.virtual() ? Thread.ofVirtual().start(loop) : Thread.ofPlatform().start(loop));
     }
-    // Poolwise reports each wait up to the hand-over (before the woken thread runs again); recorded while measuring,
-    // for the waits that began inside the window, like the clients' own (a wait that began in the warm-up and ended
-    // in the window is the clients' to skip and must be the pool's too, or the pool's view can exceed theirs).
+    // Poolwise reports each wait up to the hand-over (before the woken thread runs again); recorded for the waits
+    // that began inside the window, like the clients' own (a wait that began in the warm-up and ended in the window
+    // is the clients' to skip and must be the pool's too, or the pool's view can exceed theirs).
     PoolListener handOver = new PoolListener() {
       @Override
       public void acquired(long waitNanos) {
         // A borrow that took an idle connection reports 0 (one clock read): nothing to compare, no clock to read.
-        if (waitNanos > 0 && state.measuring && System.nanoTime() - waitNanos - state.measuringSince >= 0) {
+        if (waitNanos > 0 && window.beganInside(waitNanos)) {
           handOverMax.accumulate(waitNanos);
         }
       }
@@ -475,21 +477,20 @@ final class BenchCommand implements Callable<Integer> {
     }
     Thread.sleep((long) (warm * 1000));
     waits.reset();
-    long start = System.nanoTime();
-    state.measuringSince = start;
-    state.measuring = true;
+    long start = window.open();
     Thread.sleep((long) (measured * 1000));
-    state.measuring = false;
-    long elapsed = System.nanoTime() - start;
-    state.stop = true;
+    long elapsed = window.close() - start;
+    // The clients go on, uncounted, until every counted borrow has been served (see MeasuredWindow).
+    window.awaitCaughtUp();
+    window.stop();
     for (Thread thread : threads) {
       thread.join();
     }
     if (observed != null) {
       observed.removeListener(handOver);
     }
-    if (state.failure != null) {
-      throw new IllegalStateException("a bench client failed: " + state.failure, state.failure);
+    if (failed.failure != null) {
+      throw new IllegalStateException("a bench client failed: " + failed.failure, failed.failure);
     }
     long ops = completed.sum();
     return new Round(ops * 1e9 / elapsed, waits.getIntervalHistogram(), ops == 0 ? 0 : holdNanos.sum() / 1e6 / ops,
@@ -648,7 +649,8 @@ final class BenchCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%n%s%d rounds x (%.1f s warm-up + %.1f s measured) per pool per case, pool of %d,"
             + " interleaved P H [other peers] [L]%s. ops/s: median (min-max) of the rounds. P/H, P/limit: median (min-max) of the"
             + " per-round ratios; oversubscribed cases against the workload's 10-client limit median. Waits: every"
-            + " getConnection() started in a measured window. FIFO factor: longest wait / (queue x mean hold /"
+            + " getConnection() started in a measured window (the clients keep going after it until each such wait has"
+            + " ended, at most 1 s). FIFO factor: longest wait / (queue x mean hold /"
             + " pool size); in brackets Poolwise's longest wait until the hand-over (what the pool decides; the rest"
             + " is the operating system scheduling the woken thread).%s Others' CPU: share of the machine's CPU used by processes other than this JVM and its PostgreSQL during the case (the noise). Load average before %s, after %s.%n%n%s",
         quick ? "QUICK RUN (short rounds: coarse numbers). " : "", rounds, warm, measured, POOL_SIZE,
@@ -685,7 +687,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     return String.format(Locale.ROOT, "Every pool, interleaved in the same rounds. ops/s: median (min-max) of the"
         + " rounds; Poolwise/pool: median (min-max) of the per-round ratios (above 1: Poolwise did more); waits:"
-        + " every getConnection() started in a measured window; FIFO factor: longest wait / (queue x mean hold /"
+        + " every getConnection() started in a measured window, served under load; FIFO factor: longest wait / (queue x mean hold /"
         + " pool size).%n%n%s", table.render(""));
   }
 

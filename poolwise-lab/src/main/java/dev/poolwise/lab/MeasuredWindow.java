@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
  * <p>A borrow counts when it starts inside the window, however long it then waits. At the window's end the clients
  * do not stop at once: they go on (uncounted) until each one has asked for a connection again, which means every
  * counted borrow it started has been served, and only then stop ({@link #awaitCaughtUp}, at most
- * {@link #CATCH_UP_LIMIT}). Stopping at once, as the bench did until 2026-12-03, served the counted waiters still
- * queued at the window's end while a thousand clients were exiting around them: a JFR recording of
- * {@code pk_lookup / 1000 virtual} put Poolwise's longest wait of that run, 74 ms against 14 ms in the rest of the
- * window, in those last waiters, and no acquisition at all in 25 ms of that shutdown. A pool that barges can leave
- * a waiter unserved for as long as others keep asking; the limit bounds the round, and such a waiter is then served
- * while the clients stop, as before.
+ * {@link #CATCH_UP_LIMIT_MILLIS}). Stopping at once, as the bench did until 2026-12-03, served the counted waiters
+ * still queued at the window's end while a thousand clients were exiting around them: a JFR recording of
+ * {@code pk_lookup / 1000 virtual} put Poolwise's longest wait of that run, 74 ms against 14 ms in the second
+ * before the window closed, in those last waiters, and no acquisition at all in 25 ms of that shutdown. A pool that
+ * barges can leave a waiter unserved for as long as others keep asking; the limit bounds the round, and such a
+ * waiter is then served while the clients stop, as before.
  *
  * <p>Concurrency: every field the clients read is volatile; main writes them in the order {@link #open},
  * {@link #close}, {@link #stop}. A client reads {@link #over} before {@link #measuring}, so a client that sees the
